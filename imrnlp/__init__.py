@@ -1,0 +1,48 @@
+"""imrnlp: typed case records from California workers' compensation IMR letters.
+
+    >>> import imrnlp
+    >>> record = imrnlp.extract(text)
+    >>> record.items[0].decision
+"""
+
+from __future__ import annotations
+
+from .api import extract, extract_file, extract_many, load
+from .errors import AnnotationError, ImrnlpError, PdfError, ReadError
+from .record import (
+    CaseRecord,
+    Citation,
+    DateMention,
+    Diagnosis,
+    Entity,
+    Evidence,
+    Guideline,
+    Item,
+    Medication,
+    Patient,
+    Reviewer,
+)
+from .version import __version__
+
+__all__ = [
+    "AnnotationError",
+    "CaseRecord",
+    "Citation",
+    "DateMention",
+    "Diagnosis",
+    "Entity",
+    "Evidence",
+    "Guideline",
+    "ImrnlpError",
+    "Item",
+    "Medication",
+    "Patient",
+    "PdfError",
+    "ReadError",
+    "Reviewer",
+    "__version__",
+    "extract",
+    "extract_file",
+    "extract_many",
+    "load",
+]

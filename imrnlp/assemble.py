@@ -1,0 +1,312 @@
+"""Turns a processed Doc into a `CaseRecord`: the one place where spans become record fields."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any
+
+from spacy.tokens import Doc, Span
+
+from . import labels as L
+from .citations import parse_guideline
+from .record import (
+    CaseRecord,
+    DateMention,
+    Diagnosis,
+    Entity,
+    Evidence,
+    Item,
+    Medication,
+    Patient,
+    Reviewer,
+)
+from .resources import patterns_dir
+from .spanutil import evidence_of, outermost, squash, within
+from .version import __version__
+
+_NECESSARY = {"decision.necessary": True, "decision.not_necessary": False}
+
+
+@cache
+def _category_rules() -> dict[str, Any]:
+    return dict(json.loads((patterns_dir() / "categories.json").read_text(encoding="utf8")))
+
+
+def doc_to_record(doc: Doc, *, source: str | None = None, warnings: list[str] | None = None) -> CaseRecord:
+    """Assemble the record of one processed letter."""
+    notes: list[str] = list(warnings or []) + list(doc._.get(L.EXT_WARNINGS) or [])
+    entities = list(doc.spans.get(L.SPANS_KEY, []))
+    fields = list(doc.spans.get(L.FIELDS_KEY, []))
+    record: dict[str, Any] = {
+        "imrnlp_version": __version__,
+        "source": source,
+        "layout": doc._.get(L.EXT_LAYOUT) or "unknown",
+    }
+    record.update(_header(doc, entities, notes))
+    record["reviewer"] = _reviewer(doc, fields)
+    record["patient"] = _patient(doc, fields)
+    record["diagnoses"] = _diagnoses(doc, fields, entities)
+    record["items"] = [_item(doc, part, entities, fields, notes) for part in doc._.get(L.EXT_ITEMS) or []]
+    record["dates"] = [
+        DateMention(
+            text=s.text, value=s._.get(L.EXT_NORM), role=s._.get(L.EXT_ROLE) or "other",
+            evidence=evidence_of(s),
+        )
+        for s in sorted((s for s in entities if s.label_ == L.DATE), key=lambda s: s.start)
+    ]
+    record["entities"] = [
+        Entity(
+            label=s.label_, text=s.text, start=s.start_char, end=s.end_char, rule_id=s.id_ or None,
+            source="model" if s.id_ == "model" else "rules",
+        )
+        for s in sorted(entities, key=lambda s: (s.start, s.end, s.label_))
+    ]
+    if not doc.text.strip():
+        notes.append("empty text: nothing to extract")
+    elif not record["items"]:
+        notes.append("no disputed item found (no 'Upheld'/'Overturned' heading): is this an IMR letter?")
+    if doc.text.strip() and record["layout"] == "unknown":
+        notes.append("letter layout not recognised: no known IMR section headings")
+    record["warnings"] = notes
+    return CaseRecord(**record)
+
+
+# --- header ------------------------------------------------------------------------------------
+
+
+def _header(doc: Doc, entities: list[Span], notes: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"field_evidence": {}}
+    for field, (start, end) in (doc._.get(L.EXT_HEADER) or {}).items():
+        span = doc[start:end]
+        out["field_evidence"][field] = evidence_of(span)
+        if field == "case_number":
+            out[field] = span.text
+        elif field == "priority":
+            out[field] = span.text.title()
+        else:
+            value = span._.get(L.EXT_NORM) if _is_date(span, entities) else None
+            out[field] = _date_value(doc, span, entities)
+            if out[field] is None and value is None:
+                notes.append(f"header {field} '{span.text}' is not a valid date")
+    # dates the header does not give, from their role in the text ("date of injury of 07/17/2013")
+    for field, role in L.HEADER_DATE_ROLES.items():
+        if out.get(field):
+            continue
+        for s in sorted(entities, key=lambda s: s.start):
+            if s.label_ == L.DATE and s._.get(L.EXT_ROLE) == role and s._.get(L.EXT_NORM):
+                if len(s._.get(L.EXT_NORM)) == 10:
+                    out[field] = s._.get(L.EXT_NORM)
+                    out["field_evidence"][field] = evidence_of(s)
+                    break
+    if out.get("case_number") is None:
+        m = next((s for s in doc.spans.get(L.FIELDS_KEY, []) if s.label_ == L.CASE_NUMBER), None)
+        if m is not None:
+            out["case_number"] = m.text
+            out["field_evidence"]["case_number"] = evidence_of(m)
+    return out
+
+
+def _is_date(span: Span, entities: list[Span]) -> bool:
+    return any(s.label_ == L.DATE and s.start == span.start and s.end == span.end for s in entities)
+
+
+def _date_value(doc: Doc, span: Span, entities: list[Span]) -> str | None:
+    for s in entities:
+        if s.label_ == L.DATE and s.start == span.start and s.end == span.end:
+            value = s._.get(L.EXT_NORM)
+            return value if value and len(value) == 10 else None
+    return None
+
+
+# --- reviewer and patient ----------------------------------------------------------------------
+
+
+def _line_after(doc: Doc, span: Span, *, wrap: bool) -> tuple[int, int]:
+    """Character range of the rest of the line after `span`, with continuation lines if `wrap`."""
+    text = doc.text
+    start = span.end_char
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    while wrap and re.search(r"(?:&|,|\band)\s*$", text[start:end]):
+        nxt = text.find("\n", end + 1)
+        nxt = len(text) if nxt < 0 else nxt
+        if not text[end + 1 : nxt].strip():
+            break
+        end = nxt
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _reviewer(doc: Doc, fields: list[Span]) -> Reviewer:
+    lic = next((s for s in fields if s.label_ == L.LICENSURE), None)
+    spec = next((s for s in fields if s.label_ == L.SPECIALTY), None)
+    out: dict[str, Any] = {}
+    first = last = None
+    if lic is not None:
+        a, b = _line_after(doc, lic, wrap=True)
+        out["licensure"] = [s.strip() for s in re.split(r",|;|\band\b", doc.text[a:b]) if s.strip()]
+        first, last = lic.start_char, b
+    if spec is not None:
+        a, b = _line_after(doc, spec, wrap=True)
+        out["specialty"] = squash(doc.text[a:b]) or None
+        first = spec.start_char if first is None else first
+        last = b
+    if first is not None and last is not None:
+        out["evidence"] = Evidence(start=first, end=last, text=doc.text[first:last], rule_id="reviewer")
+    return Reviewer(**out)
+
+
+def _patient(doc: Doc, fields: list[Span]) -> Patient:
+    summary = [s for s in doc.spans.get(L.SECTIONS_KEY, []) if s.label_ == L.SECTION_CASE_SUMMARY]
+    lo = summary[0].start if summary else 0
+    for s in sorted(fields, key=lambda s: s.start):
+        if s.label_ != L.PATIENT or s.start < lo:
+            continue
+        age = re.match(r"\d+", s.text)
+        low = s.text.lower()
+        sex = "female" if re.search(r"\b(?:female|woman|lady)\b", low) else "male"
+        return Patient(age=int(age.group()) if age else None, sex=sex, evidence=evidence_of(s))
+    return Patient()
+
+
+# --- diagnoses ---------------------------------------------------------------------------------
+
+
+def _diagnoses(doc: Doc, fields: list[Span], entities: list[Span]) -> list[Diagnosis]:
+    regions = sorted((s for s in fields if s.label_ == L.DIAGNOSIS_LIST), key=lambda s: s.start)
+    summary = [s for s in doc.spans.get(L.SECTIONS_KEY, []) if s.label_ == L.SECTION_CASE_SUMMARY]
+    if summary:
+        in_summary = [r for r in regions if summary[0].start <= r.start < summary[0].end]
+        regions = in_summary or regions
+    if not regions:
+        return []
+    region = regions[0]
+    date = _listing_date(doc, region, entities)
+    spans = outermost(within(entities, region.start, region.end, L.DIAGNOSIS))
+    return [
+        Diagnosis(
+            text=squash(s.text).rstrip("."), assertion=s._.get(L.EXT_ASSERTION) or "present",
+            date=date, evidence=evidence_of(s),
+        )
+        for s in spans
+    ]
+
+
+def _listing_date(doc: Doc, region: Span, entities: list[Span]) -> str | None:
+    """'The listed diagnoses from 11/07/2014 are: ...' -> '2014-11-07'."""
+    lo = max(0, region.start - 12)
+    for s in entities:
+        if s.label_ == L.DATE and lo <= s.start and s.end <= region.start:
+            if not any(t.text == "." for t in doc[s.end : region.start]):
+                return s._.get(L.EXT_NORM)
+    return None
+
+
+# --- items -------------------------------------------------------------------------------------
+
+
+def _tokens(doc: Doc, rng: list[int] | None) -> Span | None:
+    if not rng or rng[1] <= rng[0]:
+        return None
+    return doc[rng[0] : rng[1]]
+
+
+def _item(doc: Doc, part: dict[str, Any], entities: list[Span], fields: list[Span], notes: list[str]) -> Item:
+    block = doc[part["block"][0] : part["block"][1]]
+    request = _tokens(doc, part["request"]) or doc[part["heading"][0] : part["heading"][1]]
+    rs, re_ = request.start, request.end
+    decision = part["decision"]
+    meds = outermost(within(entities, rs, re_, L.MEDICATION))
+    procs = outermost(within(entities, rs, re_, L.PROCEDURE))
+    category = _category(meds, procs)
+    levels: list[str] = []
+    for s in within(entities, rs, re_, L.ANATOMICAL_LEVEL):
+        value = s._.get(L.EXT_NORM)
+        if value and value not in levels:
+            levels.append(value)
+    item: dict[str, Any] = {
+        "request": squash(request.text),
+        "decision": decision,
+        "medically_necessary": decision == "overturned",
+        "category": category,
+        "medication": _medication(doc, meds, fields, rs, re_) if category == "medication" else None,
+        "procedures": [squash(s.text) for s in procs],
+        "levels": levels,
+        "laterality": _laterality(within(fields, rs, re_, L.LATERALITY)),
+        "partial": bool(part.get("partial")),
+        "original_request": _text(doc, part.get("original_request")),
+        "authorized": _text(doc, part.get("authorized")),
+        "evidence": evidence_of(block, rule_id=f"heading.{decision}"),
+    }
+    for key in (L.BLOCK_CLAIMS_ADMINISTRATOR, L.BLOCK_REVIEWER):
+        rng = part.get(key)
+        item[key] = parse_guideline(doc, rng[0], rng[1]) if rng else None
+    rationale = _tokens(doc, part.get(L.BLOCK_RATIONALE))
+    if rationale is not None:
+        item["rationale"] = squash(rationale.text)
+        conclusion = _conclusion(doc, rationale, entities)
+        if conclusion is not None:
+            item["conclusion"] = squash(conclusion.sent.text if doc.has_annotation("SENT_START") else conclusion.text)
+            says = _NECESSARY.get(conclusion.id_)
+            if says is not None and says != item["medically_necessary"]:
+                notes.append(
+                    f"item '{item['request'][:60]}': decision '{decision}' disagrees with the "
+                    f"rationale's conclusion ('{squash(conclusion.text)}')"
+                )
+    return Item(**item)
+
+
+def _text(doc: Doc, rng: list[int] | None) -> str | None:
+    span = _tokens(doc, rng)
+    return squash(span.text).rstrip(",") if span is not None else None
+
+
+def _category(meds: list[Span], procs: list[Span]) -> str:
+    rules = _category_rules()
+    cats = [s.id_.split(".")[1] for s in procs if s.id_.count(".") >= 2]
+    if meds and not any(c in rules["medication_yields_to"] for c in cats):
+        return "medication"
+    for cat in rules["priority"]:
+        if cat in cats:
+            return str(cat)
+    return "medication" if meds else str(rules["default"])
+
+
+def _medication(doc: Doc, meds: list[Span], fields: list[Span], rs: int, re_: int) -> Medication | None:
+    if not meds:
+        return None
+    med = meds[0]
+    strengths = [s for s in within(fields, med.start, re_, L.STRENGTH)]
+    strengths = outermost(strengths)
+    strength = strengths[0] if strengths else None
+    name_end = strength.start if strength is not None and strength.start >= med.end else med.end
+    name = doc[med.start : name_end]
+    quantity = None
+    for q in within(fields, rs, re_, L.QUANTITY):
+        digits = re.search(r"\d+", q.text)
+        if digits:
+            quantity = int(digits.group())
+            break
+    return Medication(
+        name=squash(name.text).rstrip(" ,"), strength=squash(strength.text).replace(" ", "") if strength is not None else None,
+        quantity=quantity, evidence=evidence_of(med),
+    )
+
+
+def _laterality(spans: list[Span]) -> str | None:
+    sides = {s.id_.removeprefix("laterality.") for s in spans}
+    if "bilateral" in sides or {"left", "right"} <= sides:
+        return "bilateral"
+    if sides:
+        return sides.pop()
+    return None
+
+
+def _conclusion(doc: Doc, rationale: Span, entities: list[Span]) -> Span | None:
+    found = [s for s in within(entities, rationale.start, rationale.end, L.DECISION) if s.id_ in _NECESSARY]
+    return found[-1] if found else None

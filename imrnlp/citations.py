@@ -1,0 +1,133 @@
+"""Turns a guideline line ("Claims Administrator guideline:", "MAXIMUS guideline:") into structure.
+
+Works from the pipeline's spans: CITATION_START cues ("Decision based on") split the line into
+citations, GUIDELINE spans say what each cites (MTUS, an MTUS part, ODG, a web address ...), and
+NO_CITATION ("did not cite any medical evidence") marks a line that cites nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Span
+
+from . import labels as L
+from .record import Citation, Guideline
+from .spanutil import evidence_of, outermost, squash, within
+
+_YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
+_SECTIONS = re.compile(r"Section\(s\)\s*:\s*(.+?)(?:\s*Page\(s\)|$)", re.I | re.S)
+_PAGES = re.compile(r"Page\(?s?\)?\s*:?\s*([\d][\d\s,\-–and]*)", re.I)
+_CHAPTER = re.compile(r"Chapter\s+(\d+)", re.I)
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+_NON_MTUS = re.compile(r"^\s*Non-?\s*MTUS\s+Citation\s*", re.I)
+_SOURCES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("ODG", re.compile(r"Official\s+Disability|\bODG\b", re.I)),
+    ("ACOEM", re.compile(r"\bACOEM\b|American College of Occupational", re.I)),
+    ("UpToDate", re.compile(r"Up\s*-?\s*To\s*-?\s*Date", re.I)),
+)
+_SOURCE_BY_RULE = {"guideline.odg": "ODG", "guideline.acoem": "ACOEM", "guideline.uptodate": "UpToDate"}
+
+
+def parse_guideline(doc: Doc, start: int, end: int) -> Guideline:
+    """The guideline block in tokens [start, end) as a `Guideline`."""
+    block = doc[start:end]
+    fields = doc.spans.get(L.FIELDS_KEY, [])
+    entities = list(doc.spans.get(L.SPANS_KEY, []))
+    starts = within(fields, start, end, L.CITATION_START)
+    citations: list[Citation] = []
+    for n, cue in enumerate(starts):
+        stop = starts[n + 1].start if n + 1 < len(starts) else end
+        seg = doc[cue.end : stop]
+        guideline_spans = outermost(within(entities, seg.start, seg.end, L.GUIDELINE))
+        citations.extend(_citations(seg, guideline_spans))
+    if not starts and not within(fields, start, end, L.NO_CITATION):
+        # no "Decision based on": a bare citation line
+        guideline_spans = outermost(within(entities, start, end, L.GUIDELINE))
+        if guideline_spans:
+            citations.extend(_citations(block, guideline_spans))
+    mtus = any(c.mtus for c in citations)
+    non_mtus = any(not c.mtus for c in citations)
+    kind = "mtus+non_mtus" if mtus and non_mtus else "mtus" if mtus else "non_mtus" if non_mtus else "none"
+    return Guideline(kind=kind, citations=citations, evidence=evidence_of(block))
+
+
+def _citations(seg: Span, spans: list[Span]) -> list[Citation]:
+    text = squash(seg.text).rstrip(" .")
+    ids = [s.id_ for s in spans]
+    is_mtus = "guideline.mtus" in ids[:1] or (
+        "guideline.mtus" in ids and "guideline.non_mtus" not in ids
+    )
+    if "guideline.non_mtus" in ids or _NON_MTUS.match(text):
+        is_mtus = False
+    if not is_mtus and not any(i.startswith("guideline.") for i in ids) and not _URL.search(text):
+        if not text:
+            return []
+    ev = evidence_of(seg)
+    if is_mtus:
+        part_span = next((s for s in spans if s.id_ == "guideline.mtus_part"), None)
+        part = squash(part_span.text) if part_span is not None else _part_from_text(text)
+        year = _YEAR.search(text)
+        source = "ACOEM" if "guideline.acoem" in ids else "MTUS"
+        return [
+            Citation(
+                mtus=True, source=source, part=part, chapter=_first(_CHAPTER, text),
+                year=int(year.group(1)) if year else None, sections=_sections(text),
+                pages=_pages(text), text=text, evidence=ev,
+            )
+        ]
+    body = _NON_MTUS.sub("", text)
+    out: list[Citation] = []
+    urls = [re.sub(r"\s+", "", u).rstrip(".,;)") for u in _URL.findall(_join_wrapped_urls(seg.text))]
+    named = _named_source(body, ids)
+    if named or not urls:
+        year = _YEAR.search(body)
+        out.append(
+            Citation(
+                mtus=False, source=named or (body.split(",")[0][:80] or "other"),
+                chapter=_first(_CHAPTER, body), year=int(year.group(1)) if year else None,
+                sections=_sections(body), pages=_pages(body), text=text, evidence=ev,
+            )
+        )
+    for url in urls:
+        out.append(Citation(mtus=False, source="URL", url=url, text=url, evidence=ev))
+    return out
+
+
+def _named_source(body: str, ids: list[str]) -> str | None:
+    for rule_id in ids:
+        if rule_id in _SOURCE_BY_RULE:
+            return _SOURCE_BY_RULE[rule_id]
+    for name, regex in _SOURCES:
+        if regex.search(body):
+            return name
+    return None
+
+
+def _join_wrapped_urls(text: str) -> str:
+    """A web address wrapped after a hyphen continues on the next line."""
+    return re.sub(r"-\s*\n\s*", "-", text)
+
+
+def _part_from_text(text: str) -> str | None:
+    m = re.search(r"MTUS\s+(?:\(?ACOEM\)?\s+)?(?:Chapter\s+\d+\s+)?(.+?)(?:,|\s+(?:19|20)\d\d|\s+Page|\s+Section|$)", text)
+    return m.group(1).strip() if m else None
+
+
+def _sections(text: str) -> list[str]:
+    m = _SECTIONS.search(text)
+    if not m:
+        return []
+    return [s.strip(" .") for s in re.split(r";", m.group(1)) if s.strip(" .")]
+
+
+def _pages(text: str) -> list[str]:
+    m = _PAGES.search(text)
+    if not m:
+        return []
+    return [p.strip() for p in re.split(r",|\band\b", m.group(1)) if p.strip(" -")]
+
+
+def _first(regex: re.Pattern[str], text: str) -> str | None:
+    m = regex.search(text)
+    return m.group(1) if m else None

@@ -1,0 +1,1 @@
+"""imrnlp's custom pipeline components, one per file."""

@@ -1,0 +1,28 @@
+"""Shared plumbing for components whose rules are JSONL rows saved inside the pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..resources import read_jsonl, write_jsonl
+
+
+class RuleStore:
+    """Named lists of rule rows that a component writes to and reads from its own folder."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = names
+        self.rows: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
+
+    def to_disk(self, path: str | Path) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        for name in self.names:
+            write_jsonl(path / f"{name}.jsonl", self.rows[name])
+
+    def from_disk(self, path: str | Path) -> None:
+        path = Path(path)
+        for name in self.names:
+            file = path / f"{name}.jsonl"
+            self.rows[name] = read_jsonl(file) if file.exists() else []

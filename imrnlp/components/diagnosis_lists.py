@@ -1,0 +1,128 @@
+"""`imr_diagnosis_lists`: splits the case summary's list of diagnoses into DIAGNOSIS spans.
+
+Requires the field ruler's DIAGNOSIS_CUE spans ("The diagnoses include"). Assigns a DIAGNOSIS_LIST
+span (in `doc.spans["imr_fields"]`) over each listed region and one DIAGNOSIS span per listed
+diagnosis (in `doc.spans["imr"]`, id `diagnosis.list`). Ruler or model DIAGNOSIS spans inside a
+region are kept: the record takes the outermost DIAGNOSIS spans of the first region.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .. import labels as L
+from ..spanutil import outermost
+
+_LIST_NUMBER = re.compile(r"^(?:\(?\d{1,2}[.)]|[a-z][.)]|[-*\u2022])$")
+_SIDE_ONLY = re.compile(r"^(?:left|right|bilateral|bilaterally|l|r)$", re.I)
+_MAX_TOKENS = 120
+_LEADING = re.compile(r"^(?:and|or|the|of|with|include[sd]?|were|are|was|is|:|,|;)$", re.I)
+#: Uncertainty cues that open a listed diagnosis ("Rule out X"): the diagnosis is X, and the
+#: cue makes it uncertain (ConText reads it from the text before the span).
+_CUE_PREFIX = re.compile(r"^(?:rule\s*-?\s*out|r/o|possible|probable|suspected|questionable)\b\s*", re.I)
+
+
+class DiagnosisLists:
+    def __init__(self, nlp: Language, name: str = L.PIPE_DIAGNOSIS_LISTS) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        fields = list(doc.spans.get(L.FIELDS_KEY, []))
+        cues = outermost([s for s in fields if s.label_ == L.DIAGNOSIS_CUE])
+        new_dx: list[Span] = []
+        regions: list[Span] = []
+        for cue in cues:
+            if regions and cue.start < regions[-1].end:
+                continue
+            region = self._region(doc, cue)
+            if region is None:
+                continue
+            regions.append(region)
+            new_dx.extend(self._split(doc, region))
+        doc.spans[L.FIELDS_KEY] = fields + regions
+        doc.spans[L.SPANS_KEY] = list(doc.spans.get(L.SPANS_KEY, [])) + new_dx
+        return doc
+
+    @staticmethod
+    def _region(doc: Doc, cue: Span) -> Span | None:
+        start = cue.end
+        # "The listed diagnoses from 11/07/2014 are: 1. ..." : the list starts after the colon
+        for k in range(cue.end, min(len(doc), cue.end + 10)):
+            if doc[k].text == ".":
+                break
+            if doc[k].text == ":":
+                start = k + 1
+                break
+        limit = min(len(doc), start + _MAX_TOKENS)
+        i = start
+        while i < limit:
+            tok = doc[i]
+            if tok.text == ".":
+                nxt = _next_word(doc, i + 1)
+                # a numbered list goes on: "... syndrome. 2. Rule out ..."
+                if nxt is not None and (_LIST_NUMBER.match(nxt.text) or nxt.like_num):
+                    i += 1
+                    continue
+                break
+            if "\n\n" in tok.text:
+                break
+            i += 1
+        if i <= start:
+            return None
+        return Span(doc, start, i, label=L.DIAGNOSIS_LIST, span_id="diagnosis_list")
+
+    @staticmethod
+    def _split(doc: Doc, region: Span) -> list[Span]:
+        pieces: list[tuple[int, int]] = []
+        start = region.start
+        toks = list(region)
+        for k, tok in enumerate(toks):
+            i = tok.i
+            is_sep = tok.text in {",", ";"} or _LIST_NUMBER.match(tok.text) is not None
+            if tok.lower_ == "and" and k + 1 < len(toks):
+                # "A, B, and C" / "A and B": split at "and" only where no comma follows in the list
+                later = [t.text for t in toks[k + 1 :]]
+                is_sep = "," not in later and ";" not in later
+            if tok.text == "." and k + 1 < len(toks):
+                is_sep = True
+            if is_sep:
+                pieces.append((start, i))
+                start = i + 1
+        pieces.append((start, region.end))
+        spans: list[Span] = []
+        for s, e in pieces:
+            while s < e and (doc[s].is_space or doc[s].is_punct or _LEADING.match(doc[s].text)):
+                s += 1
+            cue = _CUE_PREFIX.match(doc[s:e].text)
+            if cue:
+                inner = doc.char_span(doc[s].idx + cue.end(), doc[e - 1].idx + len(doc[e - 1]))
+                if inner is not None and len(inner):
+                    s = inner.start
+            while e > s and (doc[e - 1].is_space or doc[e - 1].text in {".", ",", ";", ":"}):
+                e -= 1
+            if e <= s or all(t.like_num or t.is_punct or t.is_space for t in doc[s:e]):
+                continue
+            if _SIDE_ONLY.match(doc[s:e].text) and spans:
+                prev = spans.pop()
+                spans.append(Span(doc, prev.start, e, label=L.DIAGNOSIS, span_id="diagnosis.list"))
+                continue
+            spans.append(Span(doc, s, e, label=L.DIAGNOSIS, span_id="diagnosis.list"))
+        return spans
+
+    def to_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> None:
+        Path(path).mkdir(parents=True, exist_ok=True)
+
+    def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> Any:
+        return self
+
+
+def _next_word(doc: Doc, i: int) -> Any:
+    while i < len(doc) and doc[i].is_space:
+        i += 1
+    return doc[i] if i < len(doc) else None
+

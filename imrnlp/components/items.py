@@ -1,0 +1,160 @@
+"""`imr_items`: one block per disputed item, split into heading, guideline lines and rationale.
+
+Requires the field spans DECISION_HEADING (": Upheld" closing an item heading), BLOCK_LABEL
+("Claims Administrator guideline:", "MAXIMUS guideline:", "Decision rationale:") and PARTIAL_CUE,
+and the sections. Assigns `doc.spans["imr_items"]` (one span per item, label = decision) and
+`doc._.imr_item_parts`: per item, a dict of token ranges [start, end) of its parts.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .. import labels as L
+from ..spanutil import outermost, trim
+
+#: A line above a heading belongs to it unless it closes a sentence or a heading (". :").
+_CLOSES = re.compile(r"[.:]\s*$")
+_PARTIAL_WORDS = re.compile(r"original request|IMR eligible|authori[sz]ed|modified", re.I)
+
+
+class ItemSplitter:
+    def __init__(self, nlp: Language, name: str = L.PIPE_ITEMS) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        fields = list(doc.spans.get(L.FIELDS_KEY, []))
+        headings = outermost(s for s in fields if s.label_ == L.DECISION_HEADING)
+        issues = [s for s in doc.spans.get(L.SECTIONS_KEY, []) if s.label_ == L.SECTION_ISSUES]
+        floor = issues[0].start if issues else 0
+        headings = [h for h in headings if h.start >= floor]
+        starts = [self._heading_start(doc, h, floor) for h in headings]
+        parts: list[dict[str, Any]] = []
+        spans: list[Span] = []
+        for n, heading in enumerate(headings):
+            start = starts[n]
+            end = starts[n + 1] if n + 1 < len(headings) else _section_end(doc, heading.start)
+            start, end = trim(doc, start, end)
+            decision = heading.id_.removeprefix("heading.")
+            part: dict[str, Any] = {"block": [start, end], "heading": [start, heading.end],
+                                    "decision": decision, "decision_span": [heading.start, heading.end]}
+            part.update(self._request(doc, fields, start, heading))
+            part.update(self._blocks(doc, fields, heading.end, end))
+            parts.append(part)
+            spans.append(Span(doc, start, end, label=decision))
+        doc.spans[L.ITEMS_KEY] = spans
+        doc._.set(L.EXT_ITEMS, parts)
+        return doc
+
+    @staticmethod
+    def _heading_start(doc: Doc, heading: Span, floor: int) -> int:
+        """First token of the heading: walk back over wrapped lines to the previous block's end."""
+        text = doc.text
+        floor_char = doc[floor].idx if floor < len(doc) else 0
+        line_start = text.rfind("\n", floor_char, heading.start_char) + 1
+        block_text = text[line_start : heading.start_char]
+        while line_start > floor_char:
+            prev_end = line_start - 1
+            prev_start = text.rfind("\n", floor_char, prev_end) + 1
+            prev = text[prev_start:prev_end]
+            if not prev.strip():
+                if prev_start <= floor_char:
+                    break
+                line_start = prev_start
+                continue
+            partial = _PARTIAL_WORDS.search(block_text) and _PARTIAL_WORDS.search(prev)
+            if _CLOSES.search(prev) and not partial:
+                break
+            if re.match(r"\s*(?:Decision rationale|MAXIMUS guideline|Claims Administrator)", prev):
+                break
+            line_start = prev_start
+            block_text = prev + "\n" + block_text
+        span = doc.char_span(line_start, heading.start_char, alignment_mode="expand")
+        first = span.start if span is not None and len(span) else heading.start
+        while first < heading.start and doc[first].is_space:
+            first += 1
+        return max(first, floor)
+
+    @staticmethod
+    def _request(doc: Doc, fields: list[Span], start: int, heading: Span) -> dict[str, Any]:
+        cues = [s for s in fields if start <= s.start and s.end <= heading.start and s.label_ == L.PARTIAL_CUE]
+        req_start, req_end = start, heading.start
+        out: dict[str, Any] = {"partial": False, "original_request": None, "authorized": None}
+        openers = [c for c in cues if c.id_ in ("partial.original", "partial.remaining")]
+        if openers:
+            out["partial"] = True
+            req_start = max(c.end for c in openers)
+            # "... X is: Upheld": drop the closing "is"
+            k = req_end
+            while k > req_start and (doc[k - 1].is_space or doc[k - 1].lower_ in {"is", ","}):
+                k -= 1
+            req_end = k
+            was = [c for c in cues if c.id_ == "partial.was_original"]
+            if was:
+                out["original_request"] = list(trim(doc, start, was[0].start))
+            by = [c for c in cues if c.id_ == "partial.authorized_by"]
+            ca = [c for c in cues if c.id_ == "partial.authorized"]
+            if by and was:
+                out["authorized"] = list(_sentence_after(doc, was[0].end, by[0].start))
+            elif ca:
+                end = _clause_end(doc, ca[0].end, heading.start)
+                out["authorized"] = list(trim(doc, ca[0].end, end))
+        while req_start < req_end and (doc[req_start].is_space or doc[req_start].text == ","):
+            req_start += 1
+        out["request"] = list(trim(doc, req_start, req_end))
+        return out
+
+    @staticmethod
+    def _blocks(doc: Doc, fields: list[Span], start: int, end: int) -> dict[str, Any]:
+        labels = outermost(s for s in fields if s.label_ == L.BLOCK_LABEL and start <= s.start < end)
+        out: dict[str, Any] = {
+            L.BLOCK_CLAIMS_ADMINISTRATOR: None, L.BLOCK_REVIEWER: None, L.BLOCK_RATIONALE: None,
+        }
+        for n, lab in enumerate(labels):
+            stop = labels[n + 1].start if n + 1 < len(labels) else end
+            name = lab.id_.removeprefix("block.")
+            if out.get(name) is None:
+                out[name] = list(trim(doc, lab.end, stop))
+        return out
+
+    def to_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> None:
+        Path(path).mkdir(parents=True, exist_ok=True)
+
+    def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> ItemSplitter:
+        return self
+
+
+def _section_end(doc: Doc, token_i: int) -> int:
+    for s in doc.spans.get(L.SECTIONS_KEY, []):
+        if s.start <= token_i < s.end:
+            return int(s.end)
+    return len(doc)
+
+
+def _sentence_after(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Tokens between a sentence end after `start` and `end` ("... request. X was authorized")."""
+    s = start
+    while s < end and doc[s].text != ".":
+        s += 1
+    return trim(doc, s + 1 if s < end else start, end)
+
+
+def _clause_end(doc: Doc, start: int, limit: int) -> int:
+    """End of "The Claims Administrator authorized X, leaving ..." before ", leaving" or "."."""
+    i = start
+    while i < limit:
+        if doc[i].text == "." or (doc[i].text == "," and i + 1 < limit and _next_is(doc, i + 1, "leaving")):
+            return i
+        i += 1
+    return limit
+
+
+def _next_is(doc: Doc, i: int, word: str) -> bool:
+    while i < len(doc) and doc[i].is_space:
+        i += 1
+    return i < len(doc) and doc[i].lower_ == word

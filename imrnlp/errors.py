@@ -1,0 +1,23 @@
+"""imrnlp's exception classes: each says what is wrong and what to do."""
+
+from __future__ import annotations
+
+
+class ImrnlpError(Exception):
+    """Base class of every error imrnlp raises on purpose."""
+
+
+class PatternError(ImrnlpError):
+    """A rule file is missing or malformed."""
+
+
+class ReadError(ImrnlpError):
+    """A letter file could not be read."""
+
+
+class PdfError(ReadError):
+    """A PDF could not be turned into text (broken, encrypted, or without a text layer)."""
+
+
+class AnnotationError(ImrnlpError):
+    """An annotation file is malformed; the message names the file and line."""

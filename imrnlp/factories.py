@@ -1,0 +1,44 @@
+"""Every imrnlp pipeline factory. Registered through the `spacy_factories` entry points, so a saved
+pipeline loads with `spacy.load(path)` in a process that never imports imrnlp."""
+
+from spacy.language import Language
+
+from . import extensions  # noqa: F401  (registers the custom attributes)
+from . import labels as L
+from .components.context import AssertionContext
+from .components.diagnosis_lists import DiagnosisLists
+from .components.items import ItemSplitter
+from .components.normalizer import Normalizer
+from .components.sections import SectionDetector
+from .components.span_merger import SpanMerger
+
+
+@Language.factory(L.PIPE_SECTIONS)
+def make_sections(nlp: Language, name: str) -> SectionDetector:
+    return SectionDetector(nlp, name)
+
+
+@Language.factory(L.PIPE_DIAGNOSIS_LISTS)
+def make_diagnosis_lists(nlp: Language, name: str) -> DiagnosisLists:
+    return DiagnosisLists(nlp, name)
+
+
+@Language.factory(L.PIPE_CONTEXT, default_config={"max_scope": 10})
+def make_context(nlp: Language, name: str, max_scope: int) -> AssertionContext:
+    return AssertionContext(nlp, name, max_scope=max_scope)
+
+
+@Language.factory(L.PIPE_NORMALIZER)
+def make_normalizer(nlp: Language, name: str) -> Normalizer:
+    return Normalizer(nlp, name)
+
+
+@Language.factory(L.PIPE_ITEMS)
+def make_items(nlp: Language, name: str) -> ItemSplitter:
+    return ItemSplitter(nlp, name)
+
+
+@Language.factory(L.PIPE_SPAN_MERGER, default_config={"source_key": L.PREDICTED_KEY})
+def make_span_merger(nlp: Language, name: str, source_key: str) -> SpanMerger:
+    return SpanMerger(nlp, name, source_key=source_key)
+

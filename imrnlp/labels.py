@@ -1,0 +1,135 @@
+"""Every label, span key, component name and extension name of imrnlp, defined once."""
+
+from __future__ import annotations
+
+# --- span keys ---------------------------------------------------------------------------------
+#: The entity spans (overlaps allowed): what the rules tag and what a trained model learns.
+SPANS_KEY = "imr"
+#: Structural cues that are not entities: header labels and values, block labels, item cues.
+FIELDS_KEY = "imr_fields"
+#: One span per section of the letter, labelled with the section name.
+SECTIONS_KEY = "imr_sections"
+#: One span per disputed item block, labelled with its decision.
+ITEMS_KEY = "imr_items"
+#: Spans predicted by a trained span categorizer, before they are merged into SPANS_KEY.
+PREDICTED_KEY = "imr_predicted"
+
+# --- entity labels -----------------------------------------------------------------------------
+DATE = "DATE"
+DIAGNOSIS = "DIAGNOSIS"
+ANATOMICAL_LEVEL = "ANATOMICAL_LEVEL"
+PROCEDURE = "PROCEDURE"
+MEDICATION = "MEDICATION"
+GUIDELINE = "GUIDELINE"
+DECISION = "DECISION"
+ENTITY_LABELS: tuple[str, ...] = (
+    DATE,
+    DIAGNOSIS,
+    ANATOMICAL_LEVEL,
+    PROCEDURE,
+    MEDICATION,
+    GUIDELINE,
+    DECISION,
+)
+
+# --- field (structural cue) labels -------------------------------------------------------------
+HEADER_LABEL = "HEADER_LABEL"  # "Date Assigned:"; its id names the field (field.date_assigned)
+CASE_NUMBER = "CASE_NUMBER"
+PRIORITY = "PRIORITY"
+BLOCK_LABEL = "BLOCK_LABEL"  # "Claims Administrator guideline:", "Decision rationale:" ...
+DECISION_HEADING = "DECISION_HEADING"  # ": Upheld" closing an item heading
+PARTIAL_CUE = "PARTIAL_CUE"  # "The original request," / "remaining IMR eligible portion"
+STRENGTH = "STRENGTH"  # a drug strength, "10/325mg"
+QUANTITY = "QUANTITY"  # "#60", "QTY: 30"
+LATERALITY = "LATERALITY"
+SERVICE = "SERVICE"  # a requested service that is not a procedure (DME, program ...)
+PATIENT = "PATIENT"  # "48 year old male"
+LICENSURE = "LICENSURE"  # "State(s) of Licensure:"
+SPECIALTY = "SPECIALTY"  # "Certification(s)/Specialty:"
+DIAGNOSIS_CUE = "DIAGNOSIS_CUE"  # "The diagnoses include"
+DIAGNOSIS_LIST = "DIAGNOSIS_LIST"  # the region a diagnosis cue introduces
+NO_CITATION = "NO_CITATION"  # "did not cite any medical evidence"
+CITATION_START = "CITATION_START"  # "Decision based on"
+
+# --- header fields (ids of HEADER_LABEL spans are "field.<name>") ------------------------------
+HEADER_FIELDS: tuple[str, ...] = (
+    "case_number",
+    "date_assigned",
+    "decision_date",
+    "priority",
+    "date_of_injury",
+    "ur_denial_date",
+    "application_received",
+)
+#: Date role that each header date field gives its value.
+HEADER_DATE_ROLES: dict[str, str] = {
+    "date_assigned": "assigned",
+    "decision_date": "decision",
+    "date_of_injury": "injury",
+    "ur_denial_date": "ur_denial",
+    "application_received": "application_received",
+}
+
+# --- sections ----------------------------------------------------------------------------------
+SECTION_HEADER = "header"
+SECTION_DETERMINATION = "determination"
+SECTION_CREDENTIALS = "credentials"
+SECTION_CASE_SUMMARY = "case_summary"
+SECTION_DOCUMENTS = "documents_reviewed"
+SECTION_ISSUES = "issues"
+SECTION_ISSUE_AT_DISPUTE = "issue_at_dispute"
+SECTION_GUIDELINES = "guidelines_relied_upon"
+
+# --- item blocks (ids of BLOCK_LABEL spans are "block.<name>") ---------------------------------
+BLOCK_CLAIMS_ADMINISTRATOR = "claims_administrator_guideline"
+BLOCK_REVIEWER = "reviewer_guideline"
+BLOCK_RATIONALE = "rationale"
+
+# --- custom attribute extensions ---------------------------------------------------------------
+EXT_ASSERTION = "imr_assertion"  # Span: present | uncertain | negated | historical
+EXT_NORM = "imr_norm"  # Span: normalized value (ISO date, canonical level)
+EXT_ROLE = "imr_role"  # Span: date role
+EXT_LAYOUT = "imr_layout"  # Doc: recognised layout
+EXT_HEADER = "imr_header"  # Doc: header field -> [start, end] token range of its value
+EXT_ITEMS = "imr_item_parts"  # Doc: per item, token ranges of its parts
+EXT_WARNINGS = "imr_warnings"  # Doc: list of warnings raised by components
+
+# --- component names ---------------------------------------------------------------------------
+PIPE_SECTIONS = "imr_sections"
+PIPE_ENTITY_RULER = "imr_entity_ruler"
+PIPE_FIELD_RULER = "imr_field_ruler"
+PIPE_FIELDS = "imr_fields"
+PIPE_DIAGNOSIS_LISTS = "imr_diagnosis_lists"
+PIPE_CONTEXT = "imr_context"
+PIPE_NORMALIZER = "imr_normalizer"
+PIPE_ITEMS = "imr_items"
+PIPE_SPANCAT = "spancat"
+PIPE_SPAN_MERGER = "imr_span_merger"
+
+DATE_ROLES: tuple[str, ...] = (
+    "injury",
+    "ur_denial",
+    "assigned",
+    "decision",
+    "application_received",
+    "report",
+    "imaging",
+    "surgery",
+    "request",
+    "other",
+)
+ASSERTIONS: tuple[str, ...] = ("present", "uncertain", "negated", "historical")
+CATEGORIES: tuple[str, ...] = (
+    "medication",
+    "physical_medicine",
+    "injection",
+    "imaging",
+    "diagnostic_test",
+    "surgery",
+    "durable_medical_equipment",
+    "evaluation_management",
+    "psychological",
+    "program",
+    "home_health",
+    "other",
+)

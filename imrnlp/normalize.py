@@ -1,0 +1,64 @@
+"""Pure functions that turn entity text into canonical values (no spaCy)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+_NUMERIC = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})$")
+_MONTH_YEAR = re.compile(r"^(\d{1,2})/(\d{4})$")
+_WRITTEN = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
+_MONTH_NAME_YEAR = re.compile(r"^([A-Za-z]+),?\s+(\d{4})$")
+
+
+def iso_date(text: str) -> str | None:
+    """'07/17/2013' -> '2013-07-17'; '12-21-16' -> '2016-12-21'; 'July 17, 2013'; '10/2016' ->
+    '2016-10'. None when the text is no valid date."""
+    t = " ".join(text.split())
+    try:
+        if m := _NUMERIC.match(t):
+            month, day, year = int(m[1]), int(m[2]), int(m[3])
+            if len(m[3]) == 2:
+                year += 2000 if year < 70 else 1900
+            return dt.date(year, month, day).isoformat()
+        if m := _WRITTEN.match(t):
+            month = _MONTHS.get(m[1].lower())
+            return dt.date(int(m[3]), month, int(m[2])).isoformat() if month else None
+        if m := _MONTH_YEAR.match(t):
+            month, year = int(m[1]), int(m[2])
+            return f"{year:04d}-{month:02d}" if 1 <= month <= 12 else None
+        if m := _MONTH_NAME_YEAR.match(t):
+            month = _MONTHS.get(m[1].lower())
+            return f"{int(m[2]):04d}-{month:02d}" if month else None
+    except ValueError:
+        return None
+    return None
+
+
+_LEVEL = re.compile(r"^([CTLS])(\d{1,2})\s*(?:-|to|through)\s*([CTLS])?(\d{1,2})$", re.I)
+
+
+def canonical_level(text: str) -> str | None:
+    """'L4-5' -> 'L4-L5', 'c5-c6' -> 'C5-C6', 'occipito C-1' -> 'occiput-C1'."""
+    t = " ".join(text.split())
+    if re.match(r"(?i)^(?:occ|oc\b)", t):
+        return "occiput-C1"
+    m = _LEVEL.match(t)
+    if not m:
+        return None
+    first = m[1].upper()
+    second = (m[3] or m[1]).upper()
+    return f"{first}{int(m[2])}-{second}{int(m[4])}"

@@ -1,0 +1,68 @@
+"""Builds imrnlp's Language from the package's rules, and loads saved or trained pipelines."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from . import factories  # noqa: F401  (registers the factories)
+from . import labels as L
+from . import resources
+from .tokenizer import customize_tokenizer
+from .version import __version__
+
+logger = logging.getLogger("imrnlp")
+_lock = threading.Lock()
+_cache: dict[str, Language] = {}
+
+#: Components after the rulers, in order. A trained span categorizer and the merger go in front
+#: of them, so everything that reads entities sees the trained spans.
+READERS: tuple[str, ...] = (L.PIPE_DIAGNOSIS_LISTS, "sentencizer", L.PIPE_CONTEXT, L.PIPE_NORMALIZER, L.PIPE_ITEMS)
+
+
+def build() -> Language:
+    """A fresh rule pipeline over `spacy.blank("en")`, its rules read from `patterns/`."""
+    nlp = spacy.blank("en")
+    customize_tokenizer(nlp)
+    sections = nlp.add_pipe(L.PIPE_SECTIONS)
+    sections.add_rules(resources.section_rules(), resources.layout_rules())
+    ruler_config = {"annotate_ents": False, "overwrite": False, "spans_filter": None, "validate": True}
+    entity_ruler = nlp.add_pipe("span_ruler", name=L.PIPE_ENTITY_RULER, config={**ruler_config, "spans_key": L.SPANS_KEY})
+    entity_ruler.add_patterns(resources.entity_patterns())
+    field_ruler = nlp.add_pipe("span_ruler", name=L.PIPE_FIELD_RULER, config={**ruler_config, "spans_key": L.FIELDS_KEY})
+    field_ruler.add_patterns(resources.field_patterns())
+    nlp.add_pipe(L.PIPE_DIAGNOSIS_LISTS)
+    nlp.add_pipe("sentencizer")
+    context = nlp.add_pipe(L.PIPE_CONTEXT)
+    context.initialize(rules=resources.context_rules())
+    normalizer = nlp.add_pipe(L.PIPE_NORMALIZER)
+    normalizer.initialize(date_roles=resources.date_role_rules())
+    nlp.add_pipe(L.PIPE_ITEMS)
+    nlp.meta["name"] = "imr_rules"
+    nlp.meta["version"] = __version__
+    nlp.meta["imrnlp_version"] = __version__
+    nlp.meta["description"] = "imrnlp rule pipeline for California IMR letters"
+    return nlp
+
+
+def load(model: str | Path | None = None) -> Language:
+    """The rule pipeline (model=None) or a saved/trained pipeline from a folder; cached per model."""
+    key = "" if model is None else str(Path(model).resolve())
+    with _lock:
+        if key not in _cache:
+            _cache[key] = build() if model is None else _load_dir(Path(model))
+        return _cache[key]
+
+
+def _load_dir(path: Path) -> Language:
+    if not (path / "config.cfg").exists():
+        raise FileNotFoundError(f"{path} is not a saved spaCy pipeline (no config.cfg in it)")
+    nlp = spacy.load(path)
+    made_with = nlp.meta.get("imrnlp_version")
+    if made_with and made_with != __version__:
+        logger.warning("pipeline %s was made with imrnlp %s; this is imrnlp %s", path, made_with, __version__)
+    return nlp

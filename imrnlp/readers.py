@@ -1,0 +1,74 @@
+"""Letter input: PDF text through pypdfium2, and text files in UTF-8 or a legacy encoding."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from .errors import PdfError, ReadError
+
+logger = logging.getLogger("imrnlp")
+
+LETTER_SUFFIXES = (".pdf", ".txt")
+
+
+def read_letter(path: str | Path) -> tuple[str, list[str]]:
+    """The text of a letter file and any warnings about how it was read."""
+    path = Path(path)
+    if not path.exists():
+        raise ReadError(f"{path}: no such file")
+    if path.is_dir():
+        raise ReadError(f"{path}: is a folder; give a letter file (.pdf or .txt)")
+    if path.suffix.lower() == ".pdf":
+        return pdf_text(path), []
+    return text_file(path)
+
+
+def text_file(path: Path) -> tuple[str, list[str]]:
+    data = path.read_bytes()
+    if data.startswith(b"%PDF-"):
+        return pdf_text(path), [f"{path.name} is a PDF despite its name; read as PDF"]
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+        return text, [f"{path.name} is not UTF-8; read as Windows-1252 (cp1252)"]
+
+
+def pdf_text(path: Path) -> str:
+    """Text of every page, in reading order, pages separated by form feeds.
+
+    The DWC's letters are AES-encrypted with an empty user password; pdfium opens them as is.
+    """
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(str(path), password="")
+    except pdfium.PdfiumError as e:
+        reason = str(e)
+        if "password" in reason.lower():
+            raise PdfError(
+                f"{path}: the PDF is encrypted with a password; decrypt it first "
+                "(for example `qpdf --decrypt --password=PASSWORD in.pdf out.pdf`)"
+            ) from e
+        raise PdfError(
+            f"{path}: not a readable PDF ({reason}); the file may be truncated or not a PDF at all"
+        ) from e
+    try:
+        pages = []
+        for page in pdf:
+            textpage = page.get_textpage()
+            pages.append(textpage.get_text_bounded())
+            textpage.close()
+            page.close()
+    except pdfium.PdfiumError as e:
+        raise PdfError(f"{path}: a page of the PDF could not be read ({e})") from e
+    finally:
+        pdf.close()
+    text = "\f".join(pages).replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise PdfError(
+            f"{path}: the PDF has no text layer (a scan?); run OCR first (for example "
+            "`ocrmypdf in.pdf out.pdf`) and give imrnlp the result"
+        )
+    return text

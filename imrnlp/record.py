@@ -1,0 +1,172 @@
+"""The typed case record of one IMR letter (pydantic v2). Imports nothing from spaCy.
+
+JSON field names are a contract: fields may be added, none renamed.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1"
+
+Assertion = Literal["present", "uncertain", "negated", "historical"]
+DateRole = Literal[
+    "injury",
+    "ur_denial",
+    "assigned",
+    "decision",
+    "application_received",
+    "report",
+    "imaging",
+    "surgery",
+    "request",
+    "other",
+]
+Category = Literal[
+    "medication",
+    "physical_medicine",
+    "injection",
+    "imaging",
+    "diagnostic_test",
+    "surgery",
+    "durable_medical_equipment",
+    "evaluation_management",
+    "psychological",
+    "program",
+    "home_health",
+    "other",
+]
+GuidelineKind = Literal["mtus", "non_mtus", "mtus+non_mtus", "none"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Evidence(_Model):
+    """Where a value came from: character offsets into the text given to `extract`."""
+
+    start: int = Field(description="Offset of the first character of the evidence.")
+    end: int = Field(description="Offset one past the last character of the evidence.")
+    text: str = Field(description="The evidence text, text[start:end].")
+    rule_id: str | None = Field(
+        default=None, description="Id of the rule (or model) that produced the evidence."
+    )
+
+
+class Reviewer(_Model):
+    licensure: list[str] = Field(
+        default_factory=list, description="States of licensure, in letter order, as written."
+    )
+    specialty: str | None = Field(default=None, description="Certification(s)/specialty as written.")
+    evidence: Evidence | None = Field(default=None, description="The credentials lines.")
+
+
+class Patient(_Model):
+    age: int | None = Field(default=None, description="Age in years at the time of the summary.")
+    sex: Literal["male", "female"] | None = Field(default=None, description="Sex as stated.")
+    evidence: Evidence | None = Field(default=None, description="Where age and sex were read.")
+
+
+class Diagnosis(_Model):
+    text: str = Field(description="The diagnosis as written, list number and final period dropped.")
+    assertion: Assertion = Field(description="present, uncertain, negated or historical.")
+    date: str | None = Field(default=None, description="Date of the listing report, ISO, if given.")
+    evidence: Evidence = Field(description="Where the diagnosis was read.")
+
+
+class Medication(_Model):
+    name: str = Field(description="Drug name as written before the strength ('Diclofenac ER').")
+    strength: str | None = Field(default=None, description="Strength as written ('10/325mg').")
+    quantity: int | None = Field(default=None, description="Count after '#' or 'QTY'.")
+    evidence: Evidence | None = Field(default=None, description="The medication span.")
+
+
+class Citation(_Model):
+    mtus: bool = Field(description="Whether this is an MTUS citation.")
+    source: str = Field(description="'MTUS', 'ACOEM', 'ODG', 'UpToDate', 'URL' or the name cited.")
+    part: str | None = Field(default=None, description="MTUS part as written ('Low Back Complaints').")
+    chapter: str | None = Field(default=None, description="ACOEM chapter number, as written.")
+    year: int | None = Field(default=None, description="Edition year cited.")
+    sections: list[str] = Field(default_factory=list, description="Section(s) cited.")
+    pages: list[str] = Field(default_factory=list, description="Page(s) cited.")
+    url: str | None = Field(default=None, description="Web address cited, line breaks removed.")
+    text: str = Field(description="The citation as written, whitespace collapsed.")
+    evidence: Evidence | None = Field(default=None, description="Where the citation was read.")
+
+
+class Guideline(_Model):
+    kind: GuidelineKind = Field(description="mtus, non_mtus, mtus+non_mtus, or none.")
+    citations: list[Citation] = Field(default_factory=list, description="Citations, in order.")
+    evidence: Evidence | None = Field(default=None, description="The guideline block.")
+
+
+class Item(_Model):
+    request: str = Field(description="The disputed item as headed (remaining portion if partial).")
+    decision: Literal["upheld", "overturned"] = Field(description="The IMR decision.")
+    medically_necessary: bool = Field(description="True when the denial was overturned.")
+    category: Category = Field(description="Kind of treatment requested.")
+    medication: Medication | None = Field(default=None, description="The drug, for medications.")
+    procedures: list[str] = Field(default_factory=list, description="Procedures named in the request.")
+    levels: list[str] = Field(default_factory=list, description="Spine levels, canonical form.")
+    laterality: Literal["bilateral", "left", "right"] | None = Field(
+        default=None, description="Side named in the request."
+    )
+    partial: bool = Field(default=False, description="Partial authorization by the administrator.")
+    original_request: str | None = Field(default=None, description="Original request, if partial.")
+    authorized: str | None = Field(default=None, description="What was authorized, if partial.")
+    claims_administrator_guideline: Guideline | None = Field(
+        default=None, description="The guideline the claims administrator based the denial on."
+    )
+    reviewer_guideline: Guideline | None = Field(
+        default=None, description="The guideline the expert reviewer based the decision on."
+    )
+    rationale: str | None = Field(default=None, description="The decision rationale text.")
+    conclusion: str | None = Field(
+        default=None, description="The rationale sentence that states medical necessity."
+    )
+    evidence: Evidence = Field(description="The whole item block.")
+
+
+class DateMention(_Model):
+    text: str = Field(description="The date as written.")
+    value: str | None = Field(description="ISO date, or null when the text is not a valid date.")
+    role: DateRole = Field(description="What the date is the date of.")
+    evidence: Evidence = Field(description="Where the date was read.")
+
+
+class Entity(_Model):
+    label: str = Field(description="Entity label (DATE, DIAGNOSIS, ...).")
+    text: str = Field(description="Entity text.")
+    start: int = Field(description="Character offset of the start.")
+    end: int = Field(description="Character offset of the end.")
+    rule_id: str | None = Field(default=None, description="Rule id, or 'model' for trained spans.")
+    source: Literal["rules", "model"] = Field(description="Who tagged the span.")
+
+
+class CaseRecord(_Model):
+    """One IMR letter as data."""
+
+    schema_version: Literal["1"] = Field(default=SCHEMA_VERSION, description="Record schema version.")
+    imrnlp_version: str | None = Field(default=None, description="imrnlp version that made it.")
+    source: str | None = Field(default=None, description="Path of the letter, when read from a file.")
+    layout: str = Field(description="Letter layout recognised ('dwc-2016', 'imr-2015', ...).")
+    case_number: str | None = Field(default=None, description="IMR case number, 'CM16-0235991'.")
+    date_assigned: str | None = Field(default=None, description="Date assigned, ISO.")
+    decision_date: str | None = Field(default=None, description="Decision date, ISO.")
+    date_of_injury: str | None = Field(default=None, description="Date of injury, ISO.")
+    ur_denial_date: str | None = Field(default=None, description="Utilization review denial, ISO.")
+    application_received: str | None = Field(default=None, description="Application date, ISO.")
+    priority: Literal["Standard", "Expedited"] | None = Field(default=None, description="Priority.")
+    reviewer: Reviewer = Field(default_factory=Reviewer, description="Expert reviewer credentials.")
+    patient: Patient = Field(default_factory=Patient, description="The injured worker.")
+    diagnoses: list[Diagnosis] = Field(default_factory=list, description="Diagnoses listed.")
+    items: list[Item] = Field(default_factory=list, description="Disputed items, in letter order.")
+    dates: list[DateMention] = Field(default_factory=list, description="Every date, with its role.")
+    entities: list[Entity] = Field(default_factory=list, description="Every entity span.")
+    field_evidence: dict[str, Evidence] = Field(
+        default_factory=dict, description="Evidence of each header field, by field name."
+    )
+    warnings: list[str] = Field(default_factory=list, description="What could not be read cleanly.")

@@ -1,0 +1,77 @@
+"""Where the package's rule files live, and how they are read."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .errors import PatternError
+
+_HERE = Path(__file__).resolve().parent
+
+
+@cache
+def patterns_dir() -> Path:
+    """The `patterns/` folder: inside the installed wheel, or beside the package in a checkout."""
+    for candidate in (_HERE / "patterns", _HERE.parent / "patterns"):
+        if candidate.is_dir():
+            return candidate
+    raise PatternError(
+        f"imrnlp's rule files were not found in {_HERE / 'patterns'} or {_HERE.parent / 'patterns'}; "
+        "reinstall the package (pip install imrnlp)."
+    )
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Read a JSONL rule file, naming the file and line of any bad row."""
+    rows: list[dict[str, Any]] = []
+    with path.open(encoding="utf8") as f:
+        for n, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise PatternError(f"{path}:{n}: not valid JSON ({e.msg})") from e
+            if not isinstance(row, dict):
+                raise PatternError(f"{path}:{n}: each line must be a JSON object")
+            rows.append(row)
+    return rows
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def entity_patterns() -> list[dict[str, Any]]:
+    """Every span_ruler pattern of the seven entity labels, from `patterns/entities/*.jsonl`."""
+    rows: list[dict[str, Any]] = []
+    for path in sorted((patterns_dir() / "entities").glob("*.jsonl")):
+        rows.extend(read_jsonl(path))
+    return rows
+
+
+def field_patterns() -> list[dict[str, Any]]:
+    return read_jsonl(patterns_dir() / "fields.jsonl")
+
+
+def section_rules() -> list[dict[str, Any]]:
+    return read_jsonl(patterns_dir() / "sections.jsonl")
+
+
+def layout_rules() -> list[dict[str, Any]]:
+    return read_jsonl(patterns_dir() / "layouts.jsonl")
+
+
+def date_role_rules() -> list[dict[str, Any]]:
+    return read_jsonl(patterns_dir() / "date_roles.jsonl")
+
+
+def context_rules() -> list[dict[str, Any]]:
+    path = patterns_dir() / "context_rules.json"
+    data = json.loads(path.read_text(encoding="utf8"))
+    return list(data["context_rules"])

@@ -1,0 +1,25 @@
+"""Tokenizer rules so dates, spine levels, drug strengths and case numbers stay whole tokens."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+
+_WHOLE_TOKENS = (
+    r"\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})",  # 07/17/2013, 12-21-16
+    r"(?i:[CTLS]\d{1,2}-[CTLS]?\d{1,2}(?:-[CTLS]?\d{1,2})?)",  # C5-C6, L4-5, L4-5-S1
+    r"(?i:occiput|occipito|occipital)-(?i:C-?1)",  # occiput-C1
+    r"\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)+(?i:mg|mcg|gm|g|ml|%)?",  # 10/325mg, 5/325
+    r"\d+(?:\.\d+)?(?i:mg/ml|mcg/hr|mg|mcg|gm|g|ml|%|meq)",  # 10mg, 0.075%
+    r"CM\d{2}-\d{5,8}",  # case number
+    r"#\d+",  # quantity, #60
+)
+#: A substring matching this is kept as one token (after punctuation prefixes and suffixes are
+#: split off). No regex flags: spaCy saves the pattern string alone with the pipeline.
+TOKEN_MATCH = re.compile("^(?:" + "|".join(_WHOLE_TOKENS) + ")$")
+
+
+def customize_tokenizer(nlp: Language) -> None:
+    """Install imrnlp's token_match on `nlp.tokenizer`; it is saved with the pipeline."""
+    nlp.tokenizer.token_match = TOKEN_MATCH.match

@@ -40,14 +40,15 @@ class AssertionContext:
     def _build(self) -> Any:
         from medspacy.context import ConText, ConTextRule  # slow import: only when used
 
-        context = ConText(
-            self.nlp, name="imr_medspacy_context", rules=None, max_scope=self.max_scope,
-        )
+        # scope = the modifier's sentence, cut to max_scope tokens (a ConText-wide max_scope would
+        # ignore sentence ends, so it is set on each rule instead)
+        context = ConText(self.nlp, name="imr_medspacy_context", rules=None)
         context.add(
             [
                 ConTextRule(
                     r["literal"], r["category"], direction=r.get("direction", "BIDIRECTIONAL"),
                     pattern=r.get("pattern"), allowed_types={L.DIAGNOSIS},
+                    max_scope=r.get("max_scope", self.max_scope),
                 )
                 for r in self._store.rows["context_rules"]
             ]

@@ -62,14 +62,15 @@ class DiagnosisLists:
         i = start
         while i < limit:
             tok = doc[i]
+            if tok.text == "." and _prev_word(doc, i - 1, start) is not None and _prev_word(doc, i - 1, start).like_num:
+                i += 1  # "1." of a numbered list
+                continue
             if tok.text == ".":
                 nxt = _next_word(doc, i + 1)
                 # a numbered list goes on: "... syndrome. 2. Rule out ..."
                 if nxt is not None and (_LIST_NUMBER.match(nxt.text) or nxt.like_num):
                     i += 1
                     continue
-                break
-            if "\n\n" in tok.text:
                 break
             i += 1
         if i <= start:
@@ -119,6 +120,12 @@ class DiagnosisLists:
 
     def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> Any:
         return self
+
+
+def _prev_word(doc: Doc, i: int, floor: int) -> Any:
+    while i >= floor and doc[i].is_space:
+        i -= 1
+    return doc[i] if i >= floor else None
 
 
 def _next_word(doc: Doc, i: int) -> Any:

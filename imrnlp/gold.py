@@ -1,0 +1,127 @@
+"""Field-by-field accuracy of extracted records against the hand-made gold records in `gold/`."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from .record import CaseRecord, Guideline, Item
+
+HEADER = ("case_number", "date_assigned", "decision_date", "date_of_injury", "ur_denial_date",
+          "application_received", "priority")
+
+
+def load_gold(folder: Path) -> dict[str, dict[str, Any]]:
+    """Gold records by case number."""
+    out = {}
+    for path in sorted(folder.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf8"))
+        out[data["case_number"]] = data
+    return out
+
+
+def _norm(text: str | None) -> str:
+    t = " ".join((text or "").lower().split()).strip(" .,;")
+    return re.sub(r"^(?:rule\s*-?\s*out|r/o)\s+", "", t)
+
+
+def _sources(g: Guideline | None) -> list[str]:
+    if g is None:
+        return []
+    out: list[str] = []
+    for c in g.citations:
+        names = ["MTUS"] if c.mtus else []
+        if c.source == "ACOEM" or "acoem" in c.text.lower():
+            names.append("ACOEM")
+        if not c.mtus and c.source not in ("ACOEM",):
+            names.append(c.source if c.source in ("ODG", "UpToDate", "URL") else "other")
+        for n in names:
+            if n not in out:
+                out.append(n)
+    return out
+
+
+def _parts(g: Guideline | None) -> list[str]:
+    out: list[str] = []
+    for c in g.citations if g else []:
+        if c.mtus and c.part and _norm(c.part) not in out:
+            out.append(_norm(c.part))
+    return out
+
+
+def compare(record: CaseRecord, gold: dict[str, Any]) -> dict[str, bool]:
+    """Field name -> whether the record agrees with the gold record."""
+    res: dict[str, bool] = {}
+    for f in HEADER:
+        res[f"header.{f}"] = getattr(record, f) == gold.get(f)
+    rev = gold.get("reviewer") or {}
+    res["reviewer.licensure"] = [_norm(s) for s in record.reviewer.licensure] == [_norm(s) for s in rev.get("licensure", [])]
+    res["reviewer.specialty"] = _norm(record.reviewer.specialty) == _norm(rev.get("specialty"))
+    pat = gold.get("patient") or {}
+    res["patient.age"] = record.patient.age == pat.get("age")
+    res["patient.sex"] = record.patient.sex == pat.get("sex")
+    res["diagnoses"] = [_norm(d.text) for d in record.diagnoses] == [_norm(d) for d in gold.get("diagnoses", [])]
+    items = gold.get("items", [])
+    res["items.count"] = len(record.items) == len(items)
+    for n, g in enumerate(items):
+        got: Item | None = record.items[n] if n < len(record.items) else None
+        for name, ok in _item_fields(got, g):
+            res[f"items[{n}].{name}"] = ok
+    return res
+
+
+def _item_fields(got: Item | None, g: dict[str, Any]) -> Iterable[tuple[str, bool]]:
+    checks: dict[str, Callable[[Item], bool]] = {
+        "decision": lambda i: i.decision == g["decision"],
+        "request": lambda i: _norm(i.request) == _norm(g["request"]),
+        "category": lambda i: i.category == g["category"],
+        "medication": lambda i: _med(i) == _gmed(g.get("medication")),
+        "levels": lambda i: i.levels == g.get("levels", []),
+        "laterality": lambda i: i.laterality == g.get("laterality"),
+        "partial": lambda i: i.partial == g.get("partial", False),
+    }
+    for key in ("claims_administrator_guideline", "reviewer_guideline"):
+        gg = g.get(key) or {}
+        checks[f"{key}.kind"] = lambda i, k=key, gg=gg: (getattr(i, k).kind if getattr(i, k) else "none") == gg.get("kind", "none")
+        checks[f"{key}.mtus_parts"] = lambda i, k=key, gg=gg: _parts(getattr(i, k)) == [_norm(p) for p in gg.get("mtus_parts", [])]
+        checks[f"{key}.sources"] = lambda i, k=key, gg=gg: _sources(getattr(i, k)) == gg.get("sources", [])
+    for name, check in checks.items():
+        yield name, (got is not None and check(got))
+
+
+def _med(i: Item) -> Any:
+    m = i.medication
+    return None if m is None else (_norm(m.name), _norm(m.strength), m.quantity)
+
+
+def _gmed(m: dict[str, Any] | None) -> Any:
+    return None if not m else (_norm(m.get("name")), _norm(m.get("strength")), m.get("quantity"))
+
+
+def field_group(name: str) -> str:
+    """'items[3].reviewer_guideline.kind' -> 'items.reviewer_guideline.kind'."""
+    return re.sub(r"\[\d+\]", "", name)
+
+
+def score(pairs: Iterable[tuple[CaseRecord, dict[str, Any]]]) -> dict[str, Any]:
+    """Accuracy overall and per field group, with the failures listed."""
+    by_group: dict[str, list[bool]] = defaultdict(list)
+    failures: list[dict[str, Any]] = []
+    for record, gold in pairs:
+        for name, ok in compare(record, gold).items():
+            by_group[field_group(name)].append(ok)
+            if not ok:
+                failures.append({"case": gold["case_number"], "field": name})
+    total = [ok for oks in by_group.values() for ok in oks]
+    decisions = by_group.get("items.decision", [])
+    return {
+        "fields": len(total),
+        "accuracy": sum(total) / len(total) if total else 0.0,
+        "decisions_right": f"{sum(decisions)}/{len(decisions)}",
+        "by_field": {k: round(sum(v) / len(v), 4) for k, v in sorted(by_group.items())},
+        "failures": failures,
+    }

@@ -31,8 +31,7 @@ class Normalizer:
     def __init__(self, nlp: Language, name: str = L.PIPE_NORMALIZER) -> None:
         self.name = name
         self._store = RuleStore(("date_roles",))
-        self._before: list[tuple[str, str, re.Pattern[str]]] = []
-        self._after: list[tuple[str, str, re.Pattern[str]]] = []
+        self._rules: list[tuple[str, re.Pattern[str] | None, re.Pattern[str] | None]] = []
 
     def initialize(
         self, get_examples: Any = None, *, nlp: Language | None = None,
@@ -42,12 +41,14 @@ class Normalizer:
         self._compile()
 
     def _compile(self) -> None:
-        rows = self._store.rows["date_roles"]
-        self._before = [
-            (r["role"], r["id"], re.compile(r["pattern"], re.I)) for r in rows if r.get("pattern")
-        ]
-        self._after = [
-            (r["role"], r["id"], re.compile(r["after"], re.I)) for r in rows if r.get("after")
+        # rules are tried in file order; each reads the words before and/or after the date
+        self._rules = [
+            (
+                r["role"],
+                re.compile(r["pattern"], re.I) if r.get("pattern") else None,
+                re.compile(r["after"], re.I) if r.get("after") else None,
+            )
+            for r in self._store.rows["date_roles"]
         ]
 
     def __call__(self, doc: Doc) -> Doc:
@@ -74,11 +75,10 @@ class Normalizer:
         before = re.split(r"[.;]\s", before)[-1]
         before = before + " " if text[span.start_char - 1 : span.start_char].isspace() else before
         after = " ".join(text[span.end_char : span.end_char + _WINDOW].split())
-        for role, _id, regex in self._before:
-            if regex.search(before.rstrip() + " "):
+        for role, before_rx, after_rx in self._rules:
+            if before_rx is not None and before_rx.search(before.rstrip() + " "):
                 return role
-        for role, _id, regex in self._after:
-            if regex.search(after):
+            if after_rx is not None and after_rx.search(after):
                 return role
         return "other"
 

@@ -1,0 +1,116 @@
+"""extract() on the bundled sample letter (the team's own words) and on the seed letter."""
+
+from __future__ import annotations
+
+import pytest
+
+import imrnlp
+from imrnlp import CaseRecord
+
+
+@pytest.fixture(scope="module")
+def sample(sample_text) -> CaseRecord:
+    return imrnlp.extract(sample_text)
+
+
+def test_header(sample):
+    assert sample.layout == "dwc-2016"
+    assert sample.case_number == "CM99-0000001"
+    assert sample.date_assigned == "2017-03-02"
+    assert sample.decision_date == "2017-04-03"
+    assert sample.date_of_injury == "2015-06-14"
+    assert sample.ur_denial_date == "2017-02-21"
+    assert sample.application_received == "2017-02-27"
+    assert sample.priority == "Standard"
+
+
+def test_reviewer_and_patient(sample):
+    assert sample.reviewer.licensure == ["California", "Oregon"]
+    assert sample.reviewer.specialty == "Physical Medicine & Rehabilitation, Pain Management"
+    assert (sample.patient.age, sample.patient.sex) == (52, "female")
+
+
+def test_diagnoses_with_assertions(sample):
+    got = [(d.text, d.assertion) for d in sample.diagnoses]
+    assert got == [
+        ("lumbar radiculopathy", "present"),
+        ("L4-5 disc protrusion", "present"),
+        ("lumbar facet syndrome", "uncertain"),
+        ("chronic pain syndrome", "present"),
+    ]
+
+
+def test_medication_item(sample):
+    item = sample.items[0]
+    assert item.request == "Norco 10/325mg #60"
+    assert (item.decision, item.medically_necessary, item.category) == ("upheld", False, "medication")
+    assert item.medication is not None
+    assert (item.medication.name, item.medication.strength, item.medication.quantity) == ("Norco", "10/325mg", 60)
+    guideline = item.reviewer_guideline
+    assert guideline is not None and guideline.kind == "mtus"
+    assert guideline.citations[0].part == "Chronic Pain Medical Treatment"
+    assert guideline.citations[0].year == 2016
+    assert guideline.citations[0].sections == ["Opioids, criteria for use", "Opioids, long-term assessment"]
+    assert item.conclusion and "not medically necessary" in item.conclusion
+
+
+def test_injection_item_with_wrapped_decision(sample):
+    item = sample.items[1]
+    assert item.request == "Bilateral lumbar facet injections at L4-L5 and L5-S1"
+    assert (item.decision, item.category, item.laterality) == ("overturned", "injection", "bilateral")
+    assert item.levels == ["L4-L5", "L5-S1"]
+    assert item.claims_administrator_guideline.kind == "non_mtus"
+    reviewer = item.reviewer_guideline
+    assert reviewer.kind == "mtus+non_mtus"
+    acoem = reviewer.citations[0]
+    assert (acoem.mtus, acoem.chapter, acoem.pages, acoem.part) == (True, "12", ["300"], "Low Back Complaints")
+    assert reviewer.citations[1].source == "ODG"
+
+
+def test_every_value_points_at_its_evidence(sample_text, sample):
+    for ev in [sample.patient.evidence, *(d.evidence for d in sample.diagnoses), *(i.evidence for i in sample.items)]:
+        assert ev is not None and sample_text[ev.start : ev.end] == ev.text
+    for field, ev in sample.field_evidence.items():
+        assert sample_text[ev.start : ev.end] == ev.text, field
+    for ent in sample.entities:
+        assert sample_text[ent.start : ent.end] == ent.text
+
+
+def test_dates_have_roles(sample):
+    roles = {d.value: d.role for d in sample.dates}
+    assert roles["2015-08-03"] == "imaging"
+    assert roles["2017-02-21"] == "ur_denial"
+
+
+def test_decision_language_negates_nothing_clinical():
+    text = (
+        "CLINICAL CASE SUMMARY\nThe diagnoses include lumbar radiculopathy. The MRI of the lumbar "
+        "spine is not medically necessary for lumbar radiculopathy.\n"
+    )
+    record = imrnlp.extract(text)
+    assert [d.assertion for d in record.diagnoses] == ["present"]
+
+
+def test_seed_letter(corpus):
+    record = imrnlp.extract_file(corpus / "seed" / "imr-letter-2015.txt")
+    assert record.layout == "imr-2015"
+    assert record.date_of_injury == "2013-07-17"
+    assert record.ur_denial_date == "2014-12-17"
+    assert [d.assertion for d in record.diagnoses] == ["present", "uncertain", "present"]
+    assert record.diagnoses[1].text == "thoracic disk herniation"
+    assert len(record.items) == 1
+    item = record.items[0]
+    assert (item.decision, item.category, item.laterality) == ("overturned", "injection", "bilateral")
+    assert item.levels == ["occiput-C1", "C1-C2"]
+    assert item.claims_administrator_guideline.kind == "non_mtus"
+    assert item.claims_administrator_guideline.citations[0].source == "ODG"
+    reviewer = item.reviewer_guideline
+    assert reviewer.kind == "mtus+non_mtus"
+    assert (reviewer.citations[0].chapter, reviewer.citations[0].pages) == ("12", ["300"])
+
+
+def test_extract_many_matches_extract(sample_text):
+    texts = [sample_text, "not a letter", sample_text[:900]]
+    many = [r.model_dump(mode="json") for r in imrnlp.extract_many(texts)]
+    one = [imrnlp.extract(t).model_dump(mode="json") for t in texts]
+    assert many == one

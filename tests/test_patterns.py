@@ -1,0 +1,53 @@
+"""Every rule file parses, validates against spaCy's pattern schema and uses known labels."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import spacy
+
+from imrnlp import labels as L
+from imrnlp import resources
+
+
+@pytest.mark.parametrize("path", sorted((resources.patterns_dir() / "entities").glob("*.jsonl")), ids=lambda p: p.name)
+def test_entity_pattern_file_is_valid(path):
+    rows = resources.read_jsonl(path)
+    assert rows
+    for row in rows:
+        assert row["label"] in L.ENTITY_LABELS
+        assert row["id"].startswith(row["label"].lower().split("_")[0][:4]) or "." in row["id"]
+    ruler = spacy.blank("en").add_pipe("span_ruler", config={"validate": True})
+    ruler.add_patterns(rows)
+
+
+def test_field_patterns_are_valid():
+    ruler = spacy.blank("en").add_pipe("span_ruler", config={"validate": True})
+    ruler.add_patterns(resources.field_patterns())
+
+
+def test_section_and_role_regexes_compile():
+    for row in resources.section_rules() + resources.date_role_rules():
+        for key in ("pattern", "after"):
+            if row.get(key):
+                re.compile(row[key])
+    ids = {r["id"] for r in resources.section_rules()}
+    for layout in resources.layout_rules():
+        assert set(layout["requires"]) <= ids
+
+
+def test_context_rules_have_known_categories():
+    known = {"NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HISTORICAL", "PSEUDO", "TERMINATE"}
+    assert {r["category"] for r in resources.context_rules()} <= known
+
+
+def test_categories_file_names_every_category():
+    data = json.loads((resources.patterns_dir() / "categories.json").read_text())
+    assert set(data["priority"]) <= set(L.CATEGORIES)
+
+
+def test_procedure_ids_name_a_category():
+    for row in resources.read_jsonl(resources.patterns_dir() / "entities" / "procedure.jsonl"):
+        assert row["id"].split(".")[1] in L.CATEGORIES

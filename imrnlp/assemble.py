@@ -181,8 +181,7 @@ def _diagnoses(doc: Doc, fields: list[Span], entities: list[Span]) -> list[Diagn
     regions = sorted((s for s in fields if s.label_ == L.DIAGNOSIS_LIST), key=lambda s: s.start)
     summary = [s for s in doc.spans.get(L.SECTIONS_KEY, []) if s.label_ == L.SECTION_CASE_SUMMARY]
     if summary:
-        in_summary = [r for r in regions if summary[0].start <= r.start < summary[0].end]
-        regions = in_summary or regions
+        regions = [r for r in regions if summary[0].start <= r.start < summary[0].end]
     if not regions:
         return []
     region = regions[0]

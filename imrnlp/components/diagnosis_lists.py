@@ -21,7 +21,8 @@ from ..spanutil import outermost
 _LIST_NUMBER = re.compile(r"^(?:\(?\d{1,2}[.)]|[a-z][.)]|[-*\u2022])$")
 _SIDE_ONLY = re.compile(r"^(?:left|right|bilateral|bilaterally|l|r)$", re.I)
 _MAX_TOKENS = 120
-_LEADING = re.compile(r"^(?:and|or|the|of|with|include[sd]?|were|are|was|is|:|,|;)$", re.I)
+_HISTORY = re.compile(r"^(?:status\s*-?\s*post|s/p|history of)\b", re.I)
+_LEADING = re.compile(r"^(?:and|or|the|a|an|of|with|include[sd]?|were|are|was|is|:|,|;)$", re.I)
 #: Uncertainty cues that open a listed diagnosis ("Rule out X"): the diagnosis is X, and the
 #: cue makes it uncertain (ConText reads it from the text before the span).
 _CUE_PREFIX = re.compile(r"^(?:rule\s*-?\s*out|r/o|possible|probable|suspected|questionable)\b\s*", re.I)
@@ -35,15 +36,16 @@ class DiagnosisLists:
         fields = list(doc.spans.get(L.FIELDS_KEY, []))
         cues = outermost([s for s in fields if s.label_ == L.DIAGNOSIS_CUE])
         new_dx: list[Span] = []
+        heads = {t for s in doc.spans.get(L.SPANS_KEY, []) if s.label_ == L.DIAGNOSIS for t in range(s.start, s.end)}
         regions: list[Span] = []
-        for cue in cues:
+        for cue in _chain(doc, cues):
             if regions and cue.start < regions[-1].end:
                 continue
             region = self._region(doc, cue)
             if region is None:
                 continue
             regions.append(region)
-            new_dx.extend(self._split(doc, region))
+            new_dx.extend(self._split(doc, region, heads))
         doc.spans[L.FIELDS_KEY] = fields + regions
         doc.spans[L.SPANS_KEY] = list(doc.spans.get(L.SPANS_KEY, [])) + new_dx
         return doc
@@ -78,7 +80,9 @@ class DiagnosisLists:
         return Span(doc, start, i, label=L.DIAGNOSIS_LIST, span_id="diagnosis_list")
 
     @staticmethod
-    def _split(doc: Doc, region: Span) -> list[Span]:
+    def _split(doc: Doc, region: Span, heads: set[int]) -> list[Span]:
+        """Split at commas, semicolons, list numbers and a final "and"; then re-join a piece that
+        names no condition ("fascia", "initial encounter", "wrist") to its neighbour."""
         pieces: list[tuple[int, int]] = []
         start = region.start
         toks = list(region)
@@ -96,6 +100,7 @@ class DiagnosisLists:
                 start = i + 1
         pieces.append((start, region.end))
         spans: list[Span] = []
+        cleaned: list[tuple[int, int]] = []
         for s, e in pieces:
             while s < e and (doc[s].is_space or doc[s].is_punct or _LEADING.match(doc[s].text)):
                 s += 1
@@ -108,10 +113,35 @@ class DiagnosisLists:
                 e -= 1
             if e <= s or all(t.like_num or t.is_punct or t.is_space for t in doc[s:e]):
                 continue
-            if _SIDE_ONLY.match(doc[s:e].text) and spans:
-                prev = spans.pop()
-                spans.append(Span(doc, prev.start, e, label=L.DIAGNOSIS, span_id="diagnosis.list"))
-                continue
+            cleaned.append((s, e))
+        # pieces without a condition word join their neighbour
+        merged: list[list[int]] = []
+        pending: int | None = None  # start of a head-less piece waiting for the next one
+        for s, e in cleaned:
+            has_head = any(i in heads for i in range(s, e)) or _HISTORY.match(doc[s:e].text) is not None
+            side_only = _SIDE_ONLY.match(doc[s:e].text) is not None
+            joined_by_and = s > 0 and any(t.lower_ == "and" for t in doc[max(region.start, s - 2) : s])
+            if pending is not None:
+                s, pending = pending, None
+            if side_only and not joined_by_and and merged:
+                merged[-1][1] = e
+            elif side_only or (not has_head and not merged):
+                pending = s
+            elif not has_head and merged:
+                merged[-1][1] = e
+            else:
+                merged.append([s, e])
+        if pending is not None:
+            if merged:
+                merged[-1][1] = cleaned[-1][1]
+            else:
+                merged.append([pending, cleaned[-1][1]])
+        for s, e in merged:
+            abbrev = re.search(r"\s*\([A-Z]{2,6}\)$", doc[s:e].text)
+            if abbrev:  # "complex regional pain syndrome (CRPS)"
+                inner = doc.char_span(doc[s].idx, doc[s].idx + abbrev.start())
+                if inner is not None:
+                    e = inner.end
             spans.append(Span(doc, s, e, label=L.DIAGNOSIS, span_id="diagnosis.list"))
         return spans
 
@@ -120,6 +150,19 @@ class DiagnosisLists:
 
     def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> Any:
         return self
+
+
+def _chain(doc: Doc, cues: list[Span]) -> list[Span]:
+    """Cues that follow each other ("diagnoses ... documented as") read as one cue."""
+    out: list[Span] = []
+    for cue in cues:
+        if out:
+            gap = doc[out[-1].end : cue.start]
+            if len(gap) <= 3 and not any(t.text == "." for t in gap):
+                out[-1] = doc[out[-1].start : cue.end]
+                continue
+        out.append(cue)
+    return out
 
 
 def _prev_word(doc: Doc, i: int, floor: int) -> Any:

@@ -65,7 +65,8 @@ def pdf_text(path: Path) -> str:
         raise PdfError(f"{path}: a page of the PDF could not be read ({e})") from e
     finally:
         pdf.close()
-    text = "\f".join(pages).replace("\r\n", "\n").replace("\r", "\n")
+    # pages joined as pdftotext joins them: a form feed opens each new page's first line
+    text = "\n\f".join(pages).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise PdfError(
             f"{path}: the PDF has no text layer (a scan?); run OCR first (for example "

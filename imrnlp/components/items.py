@@ -18,8 +18,12 @@ from spacy.tokens import Doc, Span
 from .. import labels as L
 from ..spanutil import outermost, trim
 
-#: A line above a heading belongs to it unless it closes a sentence or a heading (". :").
-_CLOSES = re.compile(r"[.:]\s*$")
+#: A line above a heading belongs to it unless it closes a sentence, or is the issues section's
+#: heading or opening line.
+_CLOSES = re.compile(r"\.\s*$")
+_STOPS = re.compile(
+    r"set forth below:\s*$|^[\s\f]*[A-Z][A-Z ,()]+$|^\s*(?:Decision rationale|MAXIMUS guideline|Claims Administrator guideline)"
+)
 _PARTIAL_WORDS = re.compile(r"original request|IMR eligible|authori[sz]ed|modified", re.I)
 
 
@@ -56,11 +60,11 @@ class ItemSplitter:
         """First token of the heading: walk back over wrapped lines to the previous block's end."""
         text = doc.text
         floor_char = doc[floor].idx if floor < len(doc) else 0
-        line_start = text.rfind("\n", floor_char, heading.start_char) + 1
+        line_start = _line_start(text, floor_char, heading.start_char)
         block_text = text[line_start : heading.start_char]
         while line_start > floor_char:
             prev_end = line_start - 1
-            prev_start = text.rfind("\n", floor_char, prev_end) + 1
+            prev_start = _line_start(text, floor_char, prev_end)
             prev = text[prev_start:prev_end]
             if not prev.strip():
                 if prev_start <= floor_char:
@@ -68,9 +72,7 @@ class ItemSplitter:
                 line_start = prev_start
                 continue
             partial = _PARTIAL_WORDS.search(block_text) and _PARTIAL_WORDS.search(prev)
-            if _CLOSES.search(prev) and not partial:
-                break
-            if re.match(r"\s*(?:Decision rationale|MAXIMUS guideline|Claims Administrator)", prev):
+            if (_CLOSES.search(prev) and not partial) or _STOPS.search(prev):
                 break
             line_start = prev_start
             block_text = prev + "\n" + block_text
@@ -127,6 +129,11 @@ class ItemSplitter:
 
     def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> ItemSplitter:
         return self
+
+
+def _line_start(text: str, floor: int, pos: int) -> int:
+    """Start of the line holding `pos` (a form feed starts a line too), not before `floor`."""
+    return max(text.rfind("\n", floor, pos), text.rfind("\f", floor, pos), floor - 1) + 1
 
 
 def _section_end(doc: Doc, token_i: int) -> int:

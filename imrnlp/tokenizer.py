@@ -20,6 +20,14 @@ _WHOLE_TOKENS = (
 TOKEN_MATCH = re.compile("^(?:" + "|".join(_WHOLE_TOKENS) + ")$")
 
 
+_NOT_EMOTICONS = frozenset({"):", "(:", ":)", ":(", ")-:", "(-:"})
+
+
 def customize_tokenizer(nlp: Language) -> None:
-    """Install imrnlp's token_match on `nlp.tokenizer`; it is saved with the pipeline."""
+    """Install imrnlp's token rules on `nlp.tokenizer`; they are saved with the pipeline.
+
+    Besides TOKEN_MATCH, "(ESWT):" and "Page(s):" end in their own ":" token, as item headings
+    and citations expect."""
     nlp.tokenizer.token_match = TOKEN_MATCH.match
+    # "):" is an emoticon to spaCy's English exceptions; in these letters it closes "(ESWT):"
+    nlp.tokenizer.rules = {k: v for k, v in nlp.tokenizer.rules.items() if k not in _NOT_EMOTICONS}

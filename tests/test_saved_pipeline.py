@@ -1,0 +1,43 @@
+"""A saved pipeline carries its rules: spacy.load() in a process that never imports imrnlp."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import spacy
+from spacy.tokens import Doc
+
+import imrnlp
+from imrnlp.assemble import doc_to_record
+
+_CHILD = """
+import sys, spacy
+nlp = spacy.load(sys.argv[1])
+doc = nlp(open(sys.argv[2], encoding="utf8").read())
+loaded = sorted(m for m in sys.modules if m.split(".")[0] == "imrnlp")
+sys.stdout.buffer.write(doc.to_bytes())
+sys.stderr.write(",".join(loaded))
+"""
+
+
+def test_saved_pipeline_gives_the_same_record(tmp_path, sample_text):
+    path = tmp_path / "imr_rules"
+    imrnlp.load().to_disk(path)
+    letter = tmp_path / "letter.txt"
+    letter.write_text(sample_text, encoding="utf8")
+    child = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path), str(letter)], capture_output=True, check=True
+    )
+    # the child found every imrnlp factory through the spacy_factories entry points
+    doc = Doc(imrnlp.load().vocab).from_bytes(child.stdout)
+    assert doc_to_record(doc).model_dump(mode="json") == imrnlp.extract(sample_text).model_dump(mode="json")
+
+
+def test_saved_pipeline_loads_in_process(tmp_path, sample_text):
+    path = tmp_path / "imr_rules"
+    imrnlp.load().to_disk(path)
+    nlp = spacy.load(path)
+    assert nlp.meta["imrnlp_version"] == imrnlp.__version__
+    record = imrnlp.extract(sample_text, model=path)
+    assert record.model_dump(mode="json") == imrnlp.extract(sample_text).model_dump(mode="json")

@@ -30,7 +30,11 @@ def build() -> Language:
     customize_tokenizer(nlp)
     sections = nlp.add_pipe(L.PIPE_SECTIONS)
     sections.add_rules(resources.section_rules(), resources.layout_rules())
-    ruler_config = {"annotate_ents": False, "overwrite": False, "spans_filter": None, "validate": True}
+    # phrase patterns (plain strings) match on lower-cased tokens
+    ruler_config = {
+        "annotate_ents": False, "overwrite": False, "spans_filter": None, "validate": True,
+        "phrase_matcher_attr": "LOWER",
+    }
     entity_ruler = nlp.add_pipe("span_ruler", name=L.PIPE_ENTITY_RULER, config={**ruler_config, "spans_key": L.SPANS_KEY})
     entity_ruler.add_patterns(resources.entity_patterns())
     field_ruler = nlp.add_pipe("span_ruler", name=L.PIPE_FIELD_RULER, config={**ruler_config, "spans_key": L.FIELDS_KEY})

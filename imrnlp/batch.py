@@ -1,10 +1,10 @@
 """Batch extraction: find letters, process them (in process or on Dask), write JSONL/CSV/Parquet.
 
-Every letter gives one result row, in input order: the record as JSON (``model_dump(mode="json")``)
-or ``{"source": path, "error": "..."}``. Rows are appended one by one, flushed, to ``OUT.part.jsonl``
-beside the output; at the end that file is renamed (JSONL) or converted (CSV/Parquet, errors to
-``OUT.errors.jsonl``). ``resume=True`` keeps the good rows already in the part file (or in a
-finished JSONL output) and processes only the rest.
+Every letter gives one result row, in input order: the record as JSON
+(``model_dump(mode="json")``) or ``{"source": path, "error": "..."}``. Rows are appended one by
+one, flushed, to ``OUT.part.jsonl`` beside the output; at the end that file is renamed (JSONL)
+or converted (CSV/Parquet, errors to ``OUT.errors.jsonl``). ``resume=True`` keeps the good rows
+already in the part file (or in a finished JSONL output) and processes only the rest.
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ import base64
 import html
 import io
 import logging
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -155,7 +154,8 @@ def tables(s: CorpusStats) -> list[tuple[str, list[str], list[list[str]]]]:
              str(g.overturned), _pct(g.share_overturned)]
             for k, g in _sorted(groups, top)
         ]
-        out.append((title, [key, "items", "share of items", "overturned", "share overturned"], rows))
+        header = [key, "items", "share of items", "overturned", "share overturned"]
+        out.append((title, header, rows))
 
     grouped("By category", "category", s.by_category)
     grouped("By reviewer specialty (first listed)", "specialty", s.by_specialty)

@@ -12,6 +12,7 @@ segments in that range. No network access: CSS and JS are inline.
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import logging
 from collections.abc import Iterable
@@ -158,9 +159,9 @@ def record_html(record: CaseRecord, text: str) -> str:
             ("category", _esc(it.category)),
         ]
         if med is not None:
-            rows.append(("medication", _val(
-                " ".join(str(x) for x in (med.name, med.strength, med.quantity and f"#{med.quantity}")
-                         if x), med.evidence or it.evidence)))
+            quantity = f"#{med.quantity}" if med.quantity else None
+            label = " ".join(x for x in (med.name, med.strength, quantity) if x)
+            rows.append(("medication", _val(label, med.evidence or it.evidence)))
         if it.levels:
             rows.append(("levels", _esc(", ".join(it.levels))))
         if it.laterality:
@@ -215,7 +216,7 @@ def letter_html(text: str, record: CaseRecord) -> str:
     for i, e in enumerate(ents):
         starts.setdefault(e.start, []).append(i)
     out = []
-    for a, b in zip(cuts, cuts[1:], strict=False):
+    for a, b in itertools.pairwise(cuts):
         if a == b:
             continue
         inside = [i for i, e in enumerate(ents) if e.start <= a and e.end >= b]

@@ -1,0 +1,5 @@
+"""python -m imrnlp: the imrnlp command line."""
+
+from .cli import main
+
+main()

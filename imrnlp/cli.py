@@ -1,0 +1,432 @@
+"""The `imrnlp` command line: thin wrappers over importable functions.
+
+Results go to stdout; logs, progress and errors go to stderr. Exit codes: 0 success, 1 a letter
+could not be read (or some letters failed in a batch), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from enum import StrEnum
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+
+from .errors import ImrnlpError
+
+logger = logging.getLogger("imrnlp")
+
+app = typer.Typer(
+    name="imrnlp",
+    help="Typed case records from California workers' compensation IMR letters.\n\n"
+    "Example: imrnlp extract letter.pdf --format table",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+err = Console(stderr=True)
+out = Console()
+
+
+class Format(StrEnum):
+    json = "json"
+    jsonl = "jsonl"
+    table = "table"
+
+
+class EngineOpt(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
+def sample_letter_path() -> Path:
+    """Path of the bundled sample letter."""
+    return Path(str(files("imrnlp") / "data" / "sample_letter.txt"))
+
+
+def _setup_logging(verbose: bool) -> None:
+    log = logging.getLogger("imrnlp")
+    if not any(isinstance(h, RichHandler) for h in log.handlers):
+        log.addHandler(RichHandler(console=err, show_path=False, show_time=False))
+    log.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    log.propagate = False
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log details to stderr.")
+    ] = False,
+) -> None:
+    """Typed case records from California workers' compensation IMR letters.
+
+    Example: imrnlp extract letter.pdf --format table
+    """
+    _setup_logging(verbose)
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+# ------------------------------------------------------------------------------------------------
+# demo, schema
+
+
+def demo() -> dict[str, Any]:
+    """The record of the bundled sample letter, as JSON-ready data."""
+    import imrnlp
+
+    text = sample_letter_path().read_text(encoding="utf-8")
+    return imrnlp.extract(text, source="sample_letter.txt").model_dump(mode="json")
+
+
+@app.command("demo")
+def demo_cli() -> None:
+    """Print the record of the bundled sample letter as JSON.
+
+    Example: imrnlp demo | jq '.items[].decision'
+    """
+    typer.echo(json.dumps(demo(), indent=2, ensure_ascii=False))
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of `CaseRecord`."""
+    from .record import CaseRecord
+
+    return CaseRecord.model_json_schema()
+
+
+@app.command("schema")
+def schema_cli() -> None:
+    """Print the JSON Schema of the case record.
+
+    Example: imrnlp schema > caserecord.schema.json
+    """
+    typer.echo(json.dumps(schema(), indent=2, ensure_ascii=False))
+
+
+# ------------------------------------------------------------------------------------------------
+# extract
+
+
+def render_table(record: Any, console: Console) -> None:
+    """A readable terminal view of one record."""
+    from rich.markup import escape as e
+    from rich.panel import Panel
+    from rich.table import Table
+
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold cyan")
+    head.add_column()
+    for name in ("case_number", "layout", "priority", "date_assigned", "decision_date",
+                 "date_of_injury", "ur_denial_date", "application_received"):
+        head.add_row(name, e(str(getattr(record, name) or "—")))
+    rv, pt = record.reviewer, record.patient
+    licensed = ", ".join(rv.licensure) or "—"
+    head.add_row("reviewer", e(f"{rv.specialty or '—'} (licensed: {licensed})"))
+    head.add_row("patient", f"{pt.age if pt.age is not None else '—'} {pt.sex or ''}".strip())
+    dx = "\n".join(
+        e(d.text) + (f" [yellow]({d.assertion})[/]" if d.assertion != "present" else "")
+        for d in record.diagnoses
+    )
+    head.add_row("diagnoses", dx or "—")
+    console.print(Panel(head, title=e(record.source or "letter"), expand=False))
+    for n, it in enumerate(record.items, 1):
+        t = Table.grid(padding=(0, 2))
+        t.add_column(style="bold")
+        t.add_column()
+        colour = "green" if it.decision == "overturned" else "red"
+        t.add_row("decision", f"[bold {colour}]{it.decision}[/]")
+        t.add_row("category", it.category)
+        if it.medication:
+            m = it.medication
+            t.add_row("medication", e(" ".join(
+                x for x in (m.name, m.strength, f"#{m.quantity}" if m.quantity else None) if x)))
+        if it.levels:
+            t.add_row("levels", ", ".join(it.levels))
+        if it.laterality:
+            t.add_row("laterality", it.laterality)
+        if it.partial:
+            t.add_row("partial", e(f"original: {it.original_request or '—'}; "
+                                   f"authorized: {it.authorized or '—'}"))
+        for label, g in (("administrator", it.claims_administrator_guideline),
+                         ("reviewer", it.reviewer_guideline)):
+            if g is None:
+                t.add_row(f"{label} guideline", "—")
+                continue
+            cites = "\n".join(f"• {e(c.text)}" for c in g.citations)
+            t.add_row(f"{label} guideline", f"[magenta]{g.kind}[/]" + (f"\n{cites}" if cites
+                                                                        else ""))
+        if it.conclusion:
+            t.add_row("conclusion", e(it.conclusion))
+        console.print(Panel(t, title=f"item {n}: {e(it.request)}", border_style=colour,
+                            expand=False))
+    if not record.items:
+        console.print("[yellow]no disputed item found[/]")
+    for w in record.warnings:
+        console.print(f"[bold yellow]warning:[/] {e(w)}", highlight=False)
+
+
+def extract_files(paths: list[Path], model: Path | None = None) -> list[Any]:
+    """Records of letter files, in order. Raises `ReadError` on the first unreadable one."""
+    import imrnlp
+
+    return [imrnlp.extract_file(p, model=model) for p in paths]
+
+
+@app.command("extract")
+def extract_cli(
+    files_: Annotated[list[Path], typer.Argument(metavar="FILE", help="Letters (.pdf, .txt).")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="json, jsonl or table.")] = (
+        Format.json
+    ),
+    model: Annotated[Path | None, typer.Option("--model", help="Trained pipeline folder.")] = None,
+) -> None:
+    """Extract the record of one or more letters (a spot check).
+
+    Example: imrnlp extract CM16-0213037.pdf --format table
+    """
+    code = 0
+    for path in files_:
+        try:
+            record = extract_files([path], model)[0]
+        except ImrnlpError as e:
+            err.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+            code = 1
+            continue
+        if fmt is Format.table:
+            render_table(record, out)
+        elif fmt is Format.jsonl:
+            typer.echo(json.dumps(record.model_dump(mode="json"), ensure_ascii=False))
+        else:
+            typer.echo(json.dumps(record.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    raise typer.Exit(code)
+
+
+# ------------------------------------------------------------------------------------------------
+# show, report
+
+
+@app.command("show")
+def show_cli(
+    file: Annotated[Path, typer.Argument(help="A letter (.pdf or .txt).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML page to write.")],
+    model: Annotated[Path | None, typer.Option("--model", help="Trained pipeline folder.")] = None,
+) -> None:
+    """Write a self-contained HTML page to review a letter: highlighted text beside its record.
+
+    Example: imrnlp show CM16-0213037.pdf -o review.html
+    """
+    from .show import show_file
+
+    try:
+        show_file(file, output, model=model)
+    except ImrnlpError as e:
+        raise _fail(str(e)) from None
+    err.print(f"wrote {output}", highlight=False)
+
+
+@app.command("report")
+def report_cli(
+    records: Annotated[Path, typer.Argument(help="Batch output (.jsonl).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="report.html or report.md")],
+) -> None:
+    """Write the corpus report (overturn rates by category, specialty, guideline, drug).
+
+    Example: imrnlp report records.jsonl -o report.html
+    """
+    from .report import write_report
+
+    if not records.is_file():
+        raise _fail(f"{records}: no such file")
+    try:
+        stats = write_report(records, output)
+    except ValueError as e:
+        raise _fail(str(e), 2) from None
+    err.print(f"wrote {output}: {stats.letters} letters, {stats.items} items, "
+              f"{stats.errors} error rows skipped", highlight=False)
+
+
+# ------------------------------------------------------------------------------------------------
+# batch
+
+
+@app.command("batch")
+def batch_cli(
+    inputs: Annotated[list[Path], typer.Argument(metavar="INPUT", help="Files or folders.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="OUT.jsonl, .csv or .parquet")],
+    n_process: Annotated[int, typer.Option("--n-process", "-n", min=1, help="Processes.")] = 1,
+    engine: Annotated[EngineOpt, typer.Option("--engine", help="local or dask.")] = (
+        EngineOpt.local
+    ),
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Dask scheduler address (tcp://host:8786); default: a LocalCluster."
+    )] = None,
+    resume: Annotated[bool, typer.Option(
+        "--resume", help="Skip letters already done by an interrupted run.")] = False,
+    model: Annotated[Path | None, typer.Option("--model", help="Trained pipeline folder.")] = None,
+) -> None:
+    """Extract every letter under INPUT (folders recursive: .pdf, .txt) into OUT.
+
+    .jsonl: one record per letter (failures as {"source", "error"} rows); .csv/.parquet: one row
+    per disputed item (failures in OUT.errors.jsonl). Exit code 1 when any letter failed.
+
+    Example: imrnlp batch letters/ -o records.parquet --n-process 2
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from .batch import run_batch
+
+    if scheduler and engine is not EngineOpt.dask:
+        raise _fail("--scheduler needs --engine dask", 2)
+    state = {"failed": 0, "n": 0, "t0": time.perf_counter()}
+    progress = Progress(
+        TextColumn("[bold]letters"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]:.2f}/s"), TextColumn("[red]{task.fields[failed]} failed"),
+        TimeElapsedColumn(), console=err, transient=False,
+    )
+    task = progress.add_task("batch", total=None, rate=0.0, failed=0)
+
+    def on_start(total: int, skipped: int) -> None:
+        if skipped:
+            err.print(f"resuming: {skipped} of {total} letters already done", highlight=False)
+        progress.update(task, total=total, completed=skipped)
+        state["t0"] = time.perf_counter()
+
+    def on_result(row: dict[str, Any]) -> None:
+        state["n"] += 1
+        if "error" in row:
+            state["failed"] += 1
+            logger.warning("%s", row["error"])
+        rate = state["n"] / max(time.perf_counter() - state["t0"], 1e-9)
+        progress.update(task, advance=1, rate=rate, failed=state["failed"])
+
+    try:
+        with progress:
+            summary = run_batch(
+                inputs, output, model=model, n_process=n_process, engine=engine.value,
+                scheduler=scheduler, resume=resume, on_start=on_start, on_result=on_result,
+            )
+    except ImrnlpError as e:
+        raise _fail(str(e)) from None
+    except ValueError as e:
+        raise _fail(str(e), 2) from None
+    colour = "green" if summary.ok else "red"
+    err.print(
+        f"[{colour}]{summary.processed} letters processed[/] in {summary.seconds:.1f}s "
+        f"({summary.rate:.2f}/s), {summary.skipped} skipped (already done), "
+        f"{summary.failed} failed → {output}"
+        + (f"; errors in {summary.errors_path}" if summary.errors_path else ""),
+        highlight=False, soft_wrap=True,
+    )
+    raise typer.Exit(0 if summary.ok else 1)
+
+
+# ------------------------------------------------------------------------------------------------
+# training (imrnlp.train, imported lazily)
+
+
+@app.command("annotate")
+def annotate_cli(
+    inputs: Annotated[list[Path], typer.Argument(metavar="INPUT", help="Letters or folders.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Pre-annotations (.jsonl).")],
+) -> None:
+    """Pre-annotate letters with the rules, for correction and training.
+
+    Example: imrnlp annotate letters/ -o pre.jsonl
+    """
+    from . import train
+
+    try:
+        n = train.annotate_files(list(inputs), output)
+    except ImrnlpError as e:
+        raise _fail(str(e)) from None
+    err.print(f"wrote {n} pre-annotated letters to {output}", highlight=False)
+
+
+@app.command("train")
+def train_cli(
+    annotations: Annotated[Path, typer.Argument(help="Annotations (.jsonl).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Model folder to write.")],
+    max_steps: Annotated[int, typer.Option("--max-steps", min=1, help="Training steps.")] = 300,
+    base: Annotated[Path | None, typer.Option("--base", help="Pipeline to start from.")] = None,
+) -> None:
+    """Train a span model from annotations.
+
+    Example: imrnlp train gold.jsonl -o model/ --max-steps 300
+    """
+    from . import train
+
+    try:
+        result = train.train_model(annotations, output, max_steps=max_steps, base=base)
+    except ImrnlpError as e:
+        raise _fail(str(e)) from None
+    typer.echo(json.dumps(result, indent=2, default=str))
+
+
+@app.command("evaluate")
+def evaluate_cli(
+    model: Annotated[Path, typer.Argument(help="Model folder.")],
+    annotations: Annotated[Path, typer.Argument(help="Annotations (.jsonl).")],
+    split: Annotated[str, typer.Option("--split", help="Split to score.")] = "test",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Score a trained model, and the rules, on a split of the annotations.
+
+    Example: imrnlp evaluate model/ gold.jsonl --split test
+    """
+    from rich.table import Table
+
+    from . import train
+
+    try:
+        result = train.evaluate_model(model, annotations, split=split)
+    except ImrnlpError as e:
+        raise _fail(str(e)) from None
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, default=str))
+        return
+    table = Table(title=f"{model} on {annotations} ({split})")
+    for col in ("system", "label", "P", "R", "F"):
+        table.add_column(col, justify="right" if len(col) == 1 else "left")
+
+    def f3(x: Any) -> str:
+        return f"{x:.3f}" if isinstance(x, int | float) else str(x)
+
+    for system, scores in result.items():
+        if not isinstance(scores, dict):
+            continue
+        table.add_row(system, "[bold]all", f3(scores.get("p")), f3(scores.get("r")),
+                      f3(scores.get("f")))
+        for label, s in (scores.get("per_label") or {}).items():
+            if isinstance(s, dict):
+                table.add_row("", label, f3(s.get("p")), f3(s.get("r")), f3(s.get("f")))
+    out.print(table)
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted; run again with --resume to continue a batch")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -211,6 +211,10 @@ def letter_html(text: str, record: CaseRecord) -> str:
     """The letter pane: segments with entity highlights."""
     ents = record.entities
     bounds = {0, len(text)} | {b for e in ents for b in (e.start, e.end)} | _evidence_bounds(record)
+    for it in record.items:
+        ev = _conclusion_evidence(text, it.conclusion, it.evidence)
+        if ev is not None:
+            bounds |= {ev.start, ev.end}
     cuts = sorted(b for b in bounds if 0 <= b <= len(text))
     starts: dict[int, list[int]] = {}
     for i, e in enumerate(ents):

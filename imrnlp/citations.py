@@ -67,6 +67,8 @@ def _citations(seg: Span, spans: list[Span]) -> list[Citation]:
     if is_mtus:
         part_span = next((s for s in spans if s.id_ == "guideline.mtus_part"), None)
         part = squash(part_span.text) if part_span is not None else _part_from_text(text)
+        if part:
+            part = re.sub(r"\s+Guidelines?$", "", part)
         year = _YEAR.search(text)
         source = "ACOEM" if "guideline.acoem" in ids else "MTUS"
         return [

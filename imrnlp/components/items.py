@@ -24,6 +24,8 @@ _CLOSES = re.compile(r"\.\s*$")
 _STOPS = re.compile(
     r"set forth below:\s*$|^[\s\f]*[A-Z][A-Z ,()]+$|^\s*(?:Decision rationale|MAXIMUS guideline|Claims Administrator guideline)"
 )
+#: Decision-span rule ids that state necessity, and whether the item is necessary.
+_NECESSITY = {"decision.necessary": True, "decision.not_necessary": False}
 _PARTIAL_WORDS = re.compile(r"original request|IMR eligible|authori[sz]ed|modified", re.I)
 
 
@@ -37,6 +39,8 @@ class ItemSplitter:
         issues = [s for s in doc.spans.get(L.SECTIONS_KEY, []) if s.label_ == L.SECTION_ISSUES]
         floor = issues[0].start if issues else 0
         headings = [h for h in headings if h.start >= floor]
+        if not headings:
+            return self._cued_items(doc, fields)
         starts = [self._heading_start(doc, h, floor) for h in headings]
         parts: list[dict[str, Any]] = []
         spans: list[Span] = []
@@ -49,6 +53,56 @@ class ItemSplitter:
                                     "decision": decision, "decision_span": [heading.start, heading.end]}
             part.update(self._request(doc, fields, start, heading))
             part.update(self._blocks(doc, fields, heading.end, end))
+            parts.append(part)
+            spans.append(Span(doc, start, end, label=decision))
+        doc.spans[L.ITEMS_KEY] = spans
+        doc._.set(L.EXT_ITEMS, parts)
+        return doc
+
+    def _cued_items(self, doc: Doc, fields: list[Span]) -> Doc:
+        """Older layouts, without ": Upheld" headings: items open with a cue ("1) Regarding the
+        request for X:", "has determined the request for X is not medically necessary", "ISSUE AT
+        DISPUTE:") and their decision is the necessity the reviewer concludes."""
+        cues = [s for s in fields if s.label_ == L.ITEM_CUE]
+        for kind in ("item.regarding", "item.determined", "item.issue_at_dispute"):
+            chosen = sorted((c for c in cues if c.id_ == kind), key=lambda c: c.start)
+            if chosen:
+                break
+        else:
+            doc.spans[L.ITEMS_KEY] = []
+            doc._.set(L.EXT_ITEMS, [])
+            return doc
+        necessity = sorted(
+            (s for s in doc.spans.get(L.SPANS_KEY, []) if s.id_ in _NECESSITY),
+            key=lambda s: s.start,
+        )
+        parts: list[dict[str, Any]] = []
+        spans: list[Span] = []
+        for n, cue in enumerate(chosen):
+            # an "ISSUE AT DISPUTE" letter concludes after its case summary: the block runs on
+            last = len(doc) if kind == "item.issue_at_dispute" else _section_end(doc, cue.start)
+            end = chosen[n + 1].start if n + 1 < len(chosen) else last
+            inside = [s for s in necessity if cue.end <= s.start < end]
+            if kind == "item.determined":
+                verdict = inside[0] if inside else None
+                req_end = verdict.start if verdict is not None else _line_end(doc, cue.end, end)
+                end = _sentence_end(doc, verdict.end if verdict is not None else req_end, end)
+            else:
+                verdict = inside[-1] if inside else None
+                req_end = _line_end(doc, cue.end, end)
+            if verdict is None:
+                continue
+            start, end = trim(doc, cue.start, end)
+            decision = "overturned" if _NECESSITY[verdict.id_] else "upheld"
+            req = list(trim(doc, cue.end, req_end))
+            while req[1] > req[0] and doc[req[1] - 1].text in {":", ",", "."}:
+                req[1] -= 1
+            part: dict[str, Any] = {
+                "block": [start, end], "heading": [start, req_end], "decision": decision,
+                "decision_span": [verdict.start, verdict.end], "request": req,
+                "partial": False, "original_request": None, "authorized": None,
+            }
+            part.update(self._blocks(doc, fields, req_end, end))
             parts.append(part)
             spans.append(Span(doc, start, end, label=decision))
         doc.spans[L.ITEMS_KEY] = spans
@@ -129,6 +183,23 @@ class ItemSplitter:
 
     def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> ItemSplitter:
         return self
+
+
+def _line_end(doc: Doc, start: int, limit: int) -> int:
+    """Token index of the first line break (or ":" closing a heading) at or after `start`."""
+    i = start
+    while i < limit:
+        if doc[i].text == ":" or ("\n" in doc[i].text and i > start):
+            return i
+        i += 1
+    return limit
+
+
+def _sentence_end(doc: Doc, start: int, limit: int) -> int:
+    i = start
+    while i < limit and doc[i].text != ".":
+        i += 1
+    return min(i + 1, limit)
 
 
 def _line_start(text: str, floor: int, pos: int) -> int:

@@ -18,7 +18,7 @@ from pathlib import Path
 import spacy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from imrnlp.corpus import corpus_dir  # noqa: E402
+from imrnlp.corpus import corpus_dir
 
 
 def main() -> None:
@@ -29,7 +29,10 @@ def main() -> None:
     corpus = corpus_dir()
     if corpus is None:
         sys.exit("corpus not found: set IMRNLP_CORPUS")
-    texts = [p.read_text(encoding="utf8") for p in sorted((corpus / "dwc-imr-2017" / "text").glob("*.txt"))]
+    texts = [
+        p.read_text(encoding="utf8")
+        for p in sorted((corpus / "dwc-imr-2017" / "text").glob("*.txt"))
+    ]
     texts = texts[: args.letters]
 
     t0 = time.perf_counter()

@@ -1,8 +1,8 @@
 """imrnlp: typed case records from California workers' compensation IMR letters.
 
-    >>> import imrnlp
-    >>> record = imrnlp.extract(text)
-    >>> record.items[0].decision
+>>> import imrnlp
+>>> record = imrnlp.extract(text)
+>>> record.items[0].decision
 """
 
 from __future__ import annotations

@@ -27,7 +27,9 @@ def load(model: str | Path | None = None) -> Language:
 
 def _prepare(text: object) -> tuple[str, list[str]]:
     if not isinstance(text, str):
-        raise TypeError(f"imrnlp.extract() takes the letter's text as str, not {type(text).__name__}")
+        raise TypeError(
+            f"imrnlp.extract() takes the letter's text as str, not {type(text).__name__}"
+        )
     warnings: list[str] = []
     if len(text) > MAX_CHARS:
         warnings.append(f"text of {len(text)} characters cut to the first {MAX_CHARS}")
@@ -35,7 +37,13 @@ def _prepare(text: object) -> tuple[str, list[str]]:
     return text, warnings
 
 
-def _record(doc: Doc | None, text: str, source: str | None, warnings: list[str], error: Exception | None = None) -> CaseRecord:
+def _record(
+    doc: Doc | None,
+    text: str,
+    source: str | None,
+    warnings: list[str],
+    error: Exception | None = None,
+) -> CaseRecord:
     if doc is not None:
         try:
             return doc_to_record(doc, source=source, warnings=warnings)
@@ -43,7 +51,8 @@ def _record(doc: Doc | None, text: str, source: str | None, warnings: list[str],
             logger.exception("could not assemble the record of %s", source or "a text")
             error = e
     return CaseRecord(
-        source=source, layout="unknown",
+        source=source,
+        layout="unknown",
         warnings=[*warnings, f"internal error, record left empty: {type(error).__name__}: {error}"],
     )
 
@@ -79,9 +88,13 @@ def extract_file(path: str | Path, *, model: str | Path | None = None) -> CaseRe
 
 
 def extract_many(
-    texts: Iterable[str], *, model: str | Path | None = None, n_process: int = 1, batch_size: int = 16,
+    texts: Iterable[str],
+    *,
+    model: str | Path | None = None,
+    n_process: int = 1,
+    batch_size: int = 16,
 ) -> Iterator[CaseRecord]:
-    """Records of many letters' texts, in order, through `nlp.pipe` (n_process > 1 forks workers)."""
+    """Records of many letters' texts, in order, through `nlp.pipe` (n_process > 1 forks)."""
     nlp = load(model)
     prepared: list[list[str]] = []
 

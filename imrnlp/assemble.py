@@ -34,7 +34,9 @@ def _category_rules() -> dict[str, Any]:
     return dict(json.loads((patterns_dir() / "categories.json").read_text(encoding="utf8")))
 
 
-def doc_to_record(doc: Doc, *, source: str | None = None, warnings: list[str] | None = None) -> CaseRecord:
+def doc_to_record(
+    doc: Doc, *, source: str | None = None, warnings: list[str] | None = None
+) -> CaseRecord:
     """Assemble the record of one processed letter."""
     notes: list[str] = list(warnings or []) + list(doc._.get(L.EXT_WARNINGS) or [])
     entities = list(doc.spans.get(L.SPANS_KEY, []))
@@ -48,17 +50,25 @@ def doc_to_record(doc: Doc, *, source: str | None = None, warnings: list[str] | 
     record["reviewer"] = _reviewer(doc, fields)
     record["patient"] = _patient(doc, fields)
     record["diagnoses"] = _diagnoses(doc, fields, entities)
-    record["items"] = [_item(doc, part, entities, fields, notes) for part in doc._.get(L.EXT_ITEMS) or []]
+    record["items"] = [
+        _item(doc, part, entities, fields, notes) for part in doc._.get(L.EXT_ITEMS) or []
+    ]
     record["dates"] = [
         DateMention(
-            text=s.text, value=s._.get(L.EXT_NORM), role=s._.get(L.EXT_ROLE) or "other",
+            text=s.text,
+            value=s._.get(L.EXT_NORM),
+            role=s._.get(L.EXT_ROLE) or "other",
             evidence=evidence_of(s),
         )
         for s in sorted((s for s in entities if s.label_ == L.DATE), key=lambda s: s.start)
     ]
     record["entities"] = [
         Entity(
-            label=s.label_, text=s.text, start=s.start_char, end=s.end_char, rule_id=s.id_ or None,
+            label=s.label_,
+            text=s.text,
+            start=s.start_char,
+            end=s.end_char,
+            rule_id=s.id_ or None,
             source="model" if s.id_ == "model" else "rules",
         )
         for s in sorted(entities, key=lambda s: (s.start, s.end, s.label_))
@@ -66,7 +76,9 @@ def doc_to_record(doc: Doc, *, source: str | None = None, warnings: list[str] | 
     if not doc.text.strip():
         notes.append("empty text: nothing to extract")
     elif not record["items"]:
-        notes.append("no disputed item found (no 'Upheld'/'Overturned' heading): is this an IMR letter?")
+        notes.append(
+            "no disputed item found (no 'Upheld'/'Overturned' heading): is this an IMR letter?"
+        )
     if doc.text.strip() and record["layout"] == "unknown":
         notes.append("letter layout not recognised: no known IMR section headings")
     record["warnings"] = notes
@@ -95,11 +107,11 @@ def _header(doc: Doc, entities: list[Span], notes: list[str]) -> dict[str, Any]:
         if out.get(field):
             continue
         for s in sorted(entities, key=lambda s: s.start):
-            if s.label_ == L.DATE and s._.get(L.EXT_ROLE) == role and s._.get(L.EXT_NORM):
-                if len(s._.get(L.EXT_NORM)) == 10:
-                    out[field] = s._.get(L.EXT_NORM)
-                    out["field_evidence"][field] = evidence_of(s)
-                    break
+            value = s._.get(L.EXT_NORM)
+            if s.label_ == L.DATE and s._.get(L.EXT_ROLE) == role and value and len(value) == 10:
+                out[field] = value
+                out["field_evidence"][field] = evidence_of(s)
+                break
     if out.get("case_number") is None:
         m = next((s for s in doc.spans.get(L.FIELDS_KEY, []) if s.label_ == L.CASE_NUMBER), None)
         if m is not None:
@@ -157,7 +169,9 @@ def _reviewer(doc: Doc, fields: list[Span]) -> Reviewer:
         first = spec.start_char if first is None else first
         last = b
     if first is not None and last is not None:
-        out["evidence"] = Evidence(start=first, end=last, text=doc.text[first:last], rule_id="reviewer")
+        out["evidence"] = Evidence(
+            start=first, end=last, text=doc.text[first:last], rule_id="reviewer"
+        )
     return Reviewer(**out)
 
 
@@ -189,8 +203,10 @@ def _diagnoses(doc: Doc, fields: list[Span], entities: list[Span]) -> list[Diagn
     spans = outermost(within(entities, region.start, region.end, L.DIAGNOSIS))
     return [
         Diagnosis(
-            text=squash(s.text).rstrip("."), assertion=s._.get(L.EXT_ASSERTION) or "present",
-            date=date, evidence=evidence_of(s),
+            text=squash(s.text).rstrip("."),
+            assertion=s._.get(L.EXT_ASSERTION) or "present",
+            date=date,
+            evidence=evidence_of(s),
         )
         for s in spans
     ]
@@ -200,9 +216,9 @@ def _listing_date(doc: Doc, region: Span, entities: list[Span]) -> str | None:
     """'The listed diagnoses from 11/07/2014 are: ...' -> '2014-11-07'."""
     lo = max(0, region.start - 12)
     for s in entities:
-        if s.label_ == L.DATE and lo <= s.start and s.end <= region.start:
-            if not any(t.text == "." for t in doc[s.end : region.start]):
-                return s._.get(L.EXT_NORM)
+        in_reach = s.label_ == L.DATE and lo <= s.start and s.end <= region.start
+        if in_reach and not any(t.text == "." for t in doc[s.end : region.start]):
+            return s._.get(L.EXT_NORM)
     return None
 
 
@@ -215,7 +231,9 @@ def _tokens(doc: Doc, rng: list[int] | None) -> Span | None:
     return doc[rng[0] : rng[1]]
 
 
-def _item(doc: Doc, part: dict[str, Any], entities: list[Span], fields: list[Span], notes: list[str]) -> Item:
+def _item(
+    doc: Doc, part: dict[str, Any], entities: list[Span], fields: list[Span], notes: list[str]
+) -> Item:
     block = doc[part["block"][0] : part["block"][1]]
     request = _tokens(doc, part["request"]) or doc[part["heading"][0] : part["heading"][1]]
     rs, re_ = request.start, request.end
@@ -250,7 +268,9 @@ def _item(doc: Doc, part: dict[str, Any], entities: list[Span], fields: list[Spa
         item["rationale"] = squash(rationale.text)
         conclusion = _conclusion(doc, rationale, entities)
         if conclusion is not None:
-            item["conclusion"] = squash(conclusion.sent.text if doc.has_annotation("SENT_START") else conclusion.text)
+            item["conclusion"] = squash(
+                conclusion.sent.text if doc.has_annotation("SENT_START") else conclusion.text
+            )
             says = _NECESSARY.get(conclusion.id_)
             if says is not None and says != item["medically_necessary"]:
                 notes.append(
@@ -276,7 +296,9 @@ def _category(meds: list[Span], procs: list[Span]) -> str:
     return "medication" if meds else str(rules["default"])
 
 
-def _medication(doc: Doc, meds: list[Span], fields: list[Span], rs: int, re_: int) -> Medication | None:
+def _medication(
+    doc: Doc, meds: list[Span], fields: list[Span], rs: int, re_: int
+) -> Medication | None:
     if not meds:
         return None
     med = meds[0]
@@ -292,8 +314,10 @@ def _medication(doc: Doc, meds: list[Span], fields: list[Span], rs: int, re_: in
             quantity = int(digits.group())
             break
     return Medication(
-        name=squash(name.text).rstrip(" ,"), strength=squash(strength.text).replace(" ", "") if strength is not None else None,
-        quantity=quantity, evidence=evidence_of(med),
+        name=squash(name.text).rstrip(" ,"),
+        strength=squash(strength.text).replace(" ", "") if strength is not None else None,
+        quantity=quantity,
+        evidence=evidence_of(med),
     )
 
 
@@ -307,5 +331,9 @@ def _laterality(spans: list[Span]) -> str | None:
 
 
 def _conclusion(doc: Doc, rationale: Span, entities: list[Span]) -> Span | None:
-    found = [s for s in within(entities, rationale.start, rationale.end, L.DECISION) if s.id_ in _NECESSARY]
+    found = [
+        s
+        for s in within(entities, rationale.start, rationale.end, L.DECISION)
+        if s.id_ in _NECESSARY
+    ]
     return found[-1] if found else None

@@ -26,7 +26,11 @@ _SOURCES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ACOEM", re.compile(r"\bACOEM\b|American College of Occupational", re.I)),
     ("UpToDate", re.compile(r"Up\s*-?\s*To\s*-?\s*Date", re.I)),
 )
-_SOURCE_BY_RULE = {"guideline.odg": "ODG", "guideline.acoem": "ACOEM", "guideline.uptodate": "UpToDate"}
+_SOURCE_BY_RULE = {
+    "guideline.odg": "ODG",
+    "guideline.acoem": "ACOEM",
+    "guideline.uptodate": "UpToDate",
+}
 
 
 def parse_guideline(doc: Doc, start: int, end: int) -> Guideline:
@@ -48,7 +52,15 @@ def parse_guideline(doc: Doc, start: int, end: int) -> Guideline:
             citations.extend(_citations(block, guideline_spans))
     mtus = any(c.mtus for c in citations)
     non_mtus = any(not c.mtus for c in citations)
-    kind = "mtus+non_mtus" if mtus and non_mtus else "mtus" if mtus else "non_mtus" if non_mtus else "none"
+    kind = (
+        "mtus+non_mtus"
+        if mtus and non_mtus
+        else "mtus"
+        if mtus
+        else "non_mtus"
+        if non_mtus
+        else "none"
+    )
     return Guideline(kind=kind, citations=citations, evidence=evidence_of(block))
 
 
@@ -60,9 +72,8 @@ def _citations(seg: Span, spans: list[Span]) -> list[Citation]:
     )
     if "guideline.non_mtus" in ids or _NON_MTUS.match(text):
         is_mtus = False
-    if not is_mtus and not any(i.startswith("guideline.") for i in ids) and not _URL.search(text):
-        if not text:
-            return []
+    if not text:
+        return []
     ev = evidence_of(seg)
     if is_mtus:
         part_span = next((s for s in spans if s.id_ == "guideline.mtus_part"), None)
@@ -73,22 +84,35 @@ def _citations(seg: Span, spans: list[Span]) -> list[Citation]:
         source = "ACOEM" if "guideline.acoem" in ids else "MTUS"
         return [
             Citation(
-                mtus=True, source=source, part=part, chapter=_first(_CHAPTER, text),
-                year=int(year.group(1)) if year else None, sections=_sections(text),
-                pages=_pages(text), text=text, evidence=ev,
+                mtus=True,
+                source=source,
+                part=part,
+                chapter=_first(_CHAPTER, text),
+                year=int(year.group(1)) if year else None,
+                sections=_sections(text),
+                pages=_pages(text),
+                text=text,
+                evidence=ev,
             )
         ]
     body = _NON_MTUS.sub("", text)
     out: list[Citation] = []
-    urls = [re.sub(r"\s+", "", u).rstrip(".,;)") for u in _URL.findall(_join_wrapped_urls(seg.text))]
+    urls = [
+        re.sub(r"\s+", "", u).rstrip(".,;)") for u in _URL.findall(_join_wrapped_urls(seg.text))
+    ]
     named = _named_source(body, ids)
     if named or not urls:
         year = _YEAR.search(body)
         out.append(
             Citation(
-                mtus=False, source=named or (body.split(",")[0][:80] or "other"),
-                chapter=_first(_CHAPTER, body), year=int(year.group(1)) if year else None,
-                sections=_sections(body), pages=_pages(body), text=text, evidence=ev,
+                mtus=False,
+                source=named or (body.split(",")[0][:80] or "other"),
+                chapter=_first(_CHAPTER, body),
+                year=int(year.group(1)) if year else None,
+                sections=_sections(body),
+                pages=_pages(body),
+                text=text,
+                evidence=ev,
             )
         )
     for url in urls:
@@ -112,7 +136,10 @@ def _join_wrapped_urls(text: str) -> str:
 
 
 def _part_from_text(text: str) -> str | None:
-    m = re.search(r"MTUS\s+(?:\(?ACOEM\)?\s+)?(?:Chapter\s+\d+\s+)?(.+?)(?:,|\s+(?:19|20)\d\d|\s+Page|\s+Section|$)", text)
+    m = re.search(
+        r"MTUS\s+(?:\(?ACOEM\)?\s+)?(?:Chapter\s+\d+\s+)?(.+?)(?:,|\s+(?:19|20)\d\d|\s+Page|\s+Section|$)",
+        text,
+    )
     return m.group(1).strip() if m else None
 
 

@@ -11,8 +11,15 @@ from typing import Any
 
 from .record import CaseRecord, Guideline, Item
 
-HEADER = ("case_number", "date_assigned", "decision_date", "date_of_injury", "ur_denial_date",
-          "application_received", "priority")
+HEADER = (
+    "case_number",
+    "date_assigned",
+    "decision_date",
+    "date_of_injury",
+    "ur_denial_date",
+    "application_received",
+    "priority",
+)
 
 
 def load_gold(folder: Path) -> dict[str, dict[str, Any]]:
@@ -59,12 +66,16 @@ def compare(record: CaseRecord, gold: dict[str, Any]) -> dict[str, bool]:
     for f in HEADER:
         res[f"header.{f}"] = getattr(record, f) == gold.get(f)
     rev = gold.get("reviewer") or {}
-    res["reviewer.licensure"] = [_norm(s) for s in record.reviewer.licensure] == [_norm(s) for s in rev.get("licensure", [])]
+    res["reviewer.licensure"] = [_norm(s) for s in record.reviewer.licensure] == [
+        _norm(s) for s in rev.get("licensure", [])
+    ]
     res["reviewer.specialty"] = _norm(record.reviewer.specialty) == _norm(rev.get("specialty"))
     pat = gold.get("patient") or {}
     res["patient.age"] = record.patient.age == pat.get("age")
     res["patient.sex"] = record.patient.sex == pat.get("sex")
-    res["diagnoses"] = [_norm(d.text) for d in record.diagnoses] == [_norm(d) for d in gold.get("diagnoses", [])]
+    res["diagnoses"] = [_norm(d.text) for d in record.diagnoses] == [
+        _norm(d) for d in gold.get("diagnoses", [])
+    ]
     items = gold.get("items", [])
     res["items.count"] = len(record.items) == len(items)
     for n, g in enumerate(items):
@@ -84,13 +95,18 @@ def _item_fields(got: Item | None, g: dict[str, Any]) -> Iterable[tuple[str, boo
         "laterality": lambda i: i.laterality == g.get("laterality"),
         "partial": lambda i: i.partial == g.get("partial", False),
     }
-    for key in ("claims_administrator_guideline", "reviewer_guideline"):
-        gg = g.get(key) or {}
-        checks[f"{key}.kind"] = lambda i, k=key, gg=gg: (getattr(i, k).kind if getattr(i, k) else "none") == gg.get("kind", "none")
-        checks[f"{key}.mtus_parts"] = lambda i, k=key, gg=gg: _parts(getattr(i, k)) == [_norm(p) for p in gg.get("mtus_parts", [])]
-        checks[f"{key}.sources"] = lambda i, k=key, gg=gg: _sources(getattr(i, k)) == gg.get("sources", [])
     for name, check in checks.items():
         yield name, (got is not None and check(got))
+    for key in ("claims_administrator_guideline", "reviewer_guideline"):
+        want = g.get(key) or {}
+        have: Guideline | None = getattr(got, key) if got is not None else None
+        ok = got is not None
+        yield f"{key}.kind", ok and (have.kind if have else "none") == want.get("kind", "none")
+        yield (
+            f"{key}.mtus_parts",
+            ok and _parts(have) == [_norm(p) for p in want.get("mtus_parts", [])],
+        )
+        yield f"{key}.sources", ok and _sources(have) == want.get("sources", [])
 
 
 def _med(i: Item) -> Any:

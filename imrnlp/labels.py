@@ -38,7 +38,9 @@ CASE_NUMBER = "CASE_NUMBER"
 PRIORITY = "PRIORITY"
 BLOCK_LABEL = "BLOCK_LABEL"  # "Claims Administrator guideline:", "Decision rationale:" ...
 DECISION_HEADING = "DECISION_HEADING"  # ": Upheld" closing an item heading
-ITEM_CUE = "ITEM_CUE"  # older layouts: "Regarding the request for", "has determined the request for"
+ITEM_CUE = (
+    "ITEM_CUE"  # older layouts: "Regarding the request for", "has determined the request for"
+)
 PARTIAL_CUE = "PARTIAL_CUE"  # "The original request," / "remaining IMR eligible portion"
 STRENGTH = "STRENGTH"  # a drug strength, "10/325mg"
 QUANTITY = "QUANTITY"  # "#60", "QTY: 30"

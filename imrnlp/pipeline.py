@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import cast
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import SpanRuler
 
-from . import factories  # noqa: F401  (registers the factories)
+from . import (
+    factories,  # noqa: F401  (registers the factories)
+    resources,
+)
 from . import labels as L
-from . import resources
+from .components.context import AssertionContext
+from .components.normalizer import Normalizer
+from .components.sections import SectionDetector
 from .tokenizer import customize_tokenizer
 from .version import __version__
 
@@ -21,29 +28,52 @@ _cache: dict[str, Language] = {}
 
 #: Components after the rulers, in order. A trained span categorizer and the merger go in front
 #: of them, so everything that reads entities sees the trained spans.
-READERS: tuple[str, ...] = (L.PIPE_DIAGNOSIS_LISTS, "sentencizer", L.PIPE_CONTEXT, L.PIPE_NORMALIZER, L.PIPE_ITEMS)
+READERS: tuple[str, ...] = (
+    L.PIPE_DIAGNOSIS_LISTS,
+    "sentencizer",
+    L.PIPE_CONTEXT,
+    L.PIPE_NORMALIZER,
+    L.PIPE_ITEMS,
+)
 
 
 def build() -> Language:
     """A fresh rule pipeline over `spacy.blank("en")`, its rules read from `patterns/`."""
     nlp = spacy.blank("en")
     customize_tokenizer(nlp)
-    sections = nlp.add_pipe(L.PIPE_SECTIONS)
+    sections = cast(SectionDetector, nlp.add_pipe(L.PIPE_SECTIONS))
     sections.add_rules(resources.section_rules(), resources.layout_rules())
     # phrase patterns (plain strings) match on lower-cased tokens
     ruler_config = {
-        "annotate_ents": False, "overwrite": False, "spans_filter": None, "validate": True,
+        "annotate_ents": False,
+        "overwrite": False,
+        "spans_filter": None,
+        "validate": True,
         "phrase_matcher_attr": "LOWER",
     }
-    entity_ruler = nlp.add_pipe("span_ruler", name=L.PIPE_ENTITY_RULER, config={**ruler_config, "spans_key": L.SPANS_KEY})
+    entity_ruler = cast(
+        SpanRuler,
+        nlp.add_pipe(
+            "span_ruler",
+            name=L.PIPE_ENTITY_RULER,
+            config={**ruler_config, "spans_key": L.SPANS_KEY},
+        ),
+    )
     entity_ruler.add_patterns(resources.entity_patterns())
-    field_ruler = nlp.add_pipe("span_ruler", name=L.PIPE_FIELD_RULER, config={**ruler_config, "spans_key": L.FIELDS_KEY})
+    field_ruler = cast(
+        SpanRuler,
+        nlp.add_pipe(
+            "span_ruler",
+            name=L.PIPE_FIELD_RULER,
+            config={**ruler_config, "spans_key": L.FIELDS_KEY},
+        ),
+    )
     field_ruler.add_patterns(resources.field_patterns())
     nlp.add_pipe(L.PIPE_DIAGNOSIS_LISTS)
     nlp.add_pipe("sentencizer")
-    context = nlp.add_pipe(L.PIPE_CONTEXT)
+    context = cast(AssertionContext, nlp.add_pipe(L.PIPE_CONTEXT))
     context.initialize(rules=resources.context_rules())
-    normalizer = nlp.add_pipe(L.PIPE_NORMALIZER)
+    normalizer = cast(Normalizer, nlp.add_pipe(L.PIPE_NORMALIZER))
     normalizer.initialize(date_roles=resources.date_role_rules())
     nlp.add_pipe(L.PIPE_ITEMS)
     nlp.meta["name"] = "imr_rules"
@@ -54,7 +84,7 @@ def build() -> Language:
 
 
 def load(model: str | Path | None = None) -> Language:
-    """The rule pipeline (model=None) or a saved/trained pipeline from a folder; cached per model."""
+    """The rule pipeline (model=None) or a saved or trained pipeline folder; cached per model."""
     key = "" if model is None else str(Path(model).resolve())
     with _lock:
         if key not in _cache:
@@ -68,5 +98,7 @@ def _load_dir(path: Path) -> Language:
     nlp = spacy.load(path)
     made_with = nlp.meta.get("imrnlp_version")
     if made_with and made_with != __version__:
-        logger.warning("pipeline %s was made with imrnlp %s; this is imrnlp %s", path, made_with, __version__)
+        logger.warning(
+            "pipeline %s was made with imrnlp %s; this is imrnlp %s", path, made_with, __version__
+        )
     return nlp

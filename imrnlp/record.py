@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION: Literal["1"] = "1"
 
 Assertion = Literal["present", "uncertain", "negated", "historical"]
 DateRole = Literal[
@@ -60,7 +60,9 @@ class Reviewer(_Model):
     licensure: list[str] = Field(
         default_factory=list, description="States of licensure, in letter order, as written."
     )
-    specialty: str | None = Field(default=None, description="Certification(s)/specialty as written.")
+    specialty: str | None = Field(
+        default=None, description="Certification(s)/specialty as written."
+    )
     evidence: Evidence | None = Field(default=None, description="The credentials lines.")
 
 
@@ -87,7 +89,9 @@ class Medication(_Model):
 class Citation(_Model):
     mtus: bool = Field(description="Whether this is an MTUS citation.")
     source: str = Field(description="'MTUS', 'ACOEM', 'ODG', 'UpToDate', 'URL' or the name cited.")
-    part: str | None = Field(default=None, description="MTUS part as written ('Low Back Complaints').")
+    part: str | None = Field(
+        default=None, description="MTUS part as written ('Low Back Complaints')."
+    )
     chapter: str | None = Field(default=None, description="ACOEM chapter number, as written.")
     year: int | None = Field(default=None, description="Edition year cited.")
     sections: list[str] = Field(default_factory=list, description="Section(s) cited.")
@@ -109,7 +113,9 @@ class Item(_Model):
     medically_necessary: bool = Field(description="True when the denial was overturned.")
     category: Category = Field(description="Kind of treatment requested.")
     medication: Medication | None = Field(default=None, description="The drug, for medications.")
-    procedures: list[str] = Field(default_factory=list, description="Procedures named in the request.")
+    procedures: list[str] = Field(
+        default_factory=list, description="Procedures named in the request."
+    )
     levels: list[str] = Field(default_factory=list, description="Spine levels, canonical form.")
     laterality: Literal["bilateral", "left", "right"] | None = Field(
         default=None, description="Side named in the request."
@@ -149,9 +155,13 @@ class Entity(_Model):
 class CaseRecord(_Model):
     """One IMR letter as data."""
 
-    schema_version: Literal["1"] = Field(default=SCHEMA_VERSION, description="Record schema version.")
+    schema_version: Literal["1"] = Field(
+        default=SCHEMA_VERSION, description="Record schema version."
+    )
     imrnlp_version: str | None = Field(default=None, description="imrnlp version that made it.")
-    source: str | None = Field(default=None, description="Path of the letter, when read from a file.")
+    source: str | None = Field(
+        default=None, description="Path of the letter, when read from a file."
+    )
     layout: str = Field(description="Letter layout recognised ('dwc-2016', 'imr-2015', ...).")
     case_number: str | None = Field(default=None, description="IMR case number, 'CM16-0235991'.")
     date_assigned: str | None = Field(default=None, description="Date assigned, ISO.")

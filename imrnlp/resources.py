@@ -19,8 +19,8 @@ def patterns_dir() -> Path:
         if candidate.is_dir():
             return candidate
     raise PatternError(
-        f"imrnlp's rule files were not found in {_HERE / 'patterns'} or {_HERE.parent / 'patterns'}; "
-        "reinstall the package (pip install imrnlp)."
+        f"imrnlp's rule files were not found in {_HERE / 'patterns'} or "
+        f"{_HERE.parent / 'patterns'}; reinstall the package (pip install imrnlp)."
     )
 
 

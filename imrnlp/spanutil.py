@@ -23,7 +23,11 @@ def outermost(spans: Iterable[Span]) -> list[Span]:
 
 def within(spans: Iterable[Span], start: int, end: int, label: str | None = None) -> list[Span]:
     """Spans lying inside tokens [start, end), optionally of one label, in text order."""
-    out = [s for s in spans if s.start >= start and s.end <= end and (label is None or s.label_ == label)]
+    out = [
+        s
+        for s in spans
+        if s.start >= start and s.end <= end and (label is None or s.label_ == label)
+    ]
     return sorted(out, key=lambda s: (s.start, s.end))
 
 
@@ -44,5 +48,8 @@ def squash(text: str) -> str:
 def evidence_of(span: Span, rule_id: str | None = None) -> Evidence:
     """Evidence (character offsets into the text given to extract) of a span."""
     return Evidence(
-        start=span.start_char, end=span.end_char, text=span.text, rule_id=rule_id or (span.id_ or None)
+        start=span.start_char,
+        end=span.end_char,
+        text=span.text,
+        rule_id=rule_id or (span.id_ or None),
     )

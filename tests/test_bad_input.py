@@ -12,8 +12,13 @@ from imrnlp import PdfError, ReadError
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   \n\t  ", "\x00\x01\x02 \x1b[31m red \x7f", "Hello, this is a shopping list: eggs, milk.",
-     "Case Number: CM16-\nDate Assigned: 13/45/2016\n: Upheld\n: Overturned"],
+    [
+        "",
+        "   \n\t  ",
+        "\x00\x01\x02 \x1b[31m red \x7f",
+        "Hello, this is a shopping list: eggs, milk.",
+        "Case Number: CM16-\nDate Assigned: 13/45/2016\n: Upheld\n: Overturned",
+    ],
 )
 def test_odd_text_gives_a_record_with_warnings(text):
     record = imrnlp.extract(text)
@@ -44,10 +49,31 @@ def test_never_raises_on_any_str(text):
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.sampled_from(["Case Number:", "CM16-0000001", "Upheld", ":", "\n", "Decision rationale:",
-                                 "MAXIMUS guideline:", "MTUS", "07/17/2013", "L4-5", "The diagnoses include",
-                                 "rule out", ",", ".", "Norco 10/325mg #60", "IMR ISSUES, DECISIONS AND RATIONALES"]),
-                max_size=40))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Case Number:",
+                "CM16-0000001",
+                "Upheld",
+                ":",
+                "\n",
+                "Decision rationale:",
+                "MAXIMUS guideline:",
+                "MTUS",
+                "07/17/2013",
+                "L4-5",
+                "The diagnoses include",
+                "rule out",
+                ",",
+                ".",
+                "Norco 10/325mg #60",
+                "IMR ISSUES, DECISIONS AND RATIONALES",
+            ]
+        ),
+        max_size=40,
+    )
+)
 def test_never_raises_on_letter_like_noise(words):
     assert isinstance(imrnlp.extract(" ".join(words)), imrnlp.CaseRecord)
 
@@ -61,7 +87,7 @@ def test_truncated_pdf(tmp_path, corpus):
     src = next((corpus / "dwc-imr-2017" / "pdf").glob("*.pdf")).read_bytes()
     bad = tmp_path / "truncated.pdf"
     bad.write_bytes(src[: len(src) // 3])
-    with pytest.raises(PdfError, match="truncated|not a readable PDF|could not be read"):
+    with pytest.raises(PdfError, match=r"truncated|not a readable PDF|could not be read"):
         imrnlp.extract_file(bad)
 
 
@@ -85,7 +111,7 @@ def test_password_pdf(tmp_path, corpus):
     path = tmp_path / "locked.pdf"
     with path.open("wb") as f:
         writer.write(f)
-    with pytest.raises(PdfError, match="password"):
+    with pytest.raises(PdfError, match=r"password"):
         imrnlp.extract_file(path)
 
 

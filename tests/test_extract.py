@@ -43,32 +43,56 @@ def test_diagnoses_with_assertions(sample):
 def test_medication_item(sample):
     item = sample.items[0]
     assert item.request == "Norco 10/325mg #60"
-    assert (item.decision, item.medically_necessary, item.category) == ("upheld", False, "medication")
+    assert (item.decision, item.medically_necessary, item.category) == (
+        "upheld",
+        False,
+        "medication",
+    )
     assert item.medication is not None
-    assert (item.medication.name, item.medication.strength, item.medication.quantity) == ("Norco", "10/325mg", 60)
+    assert (item.medication.name, item.medication.strength, item.medication.quantity) == (
+        "Norco",
+        "10/325mg",
+        60,
+    )
     guideline = item.reviewer_guideline
     assert guideline is not None and guideline.kind == "mtus"
     assert guideline.citations[0].part == "Chronic Pain Medical Treatment"
     assert guideline.citations[0].year == 2016
-    assert guideline.citations[0].sections == ["Opioids, criteria for use", "Opioids, long-term assessment"]
+    assert guideline.citations[0].sections == [
+        "Opioids, criteria for use",
+        "Opioids, long-term assessment",
+    ]
     assert item.conclusion and "not medically necessary" in item.conclusion
 
 
 def test_injection_item_with_wrapped_decision(sample):
     item = sample.items[1]
     assert item.request == "Bilateral lumbar facet injections at L4-L5 and L5-S1"
-    assert (item.decision, item.category, item.laterality) == ("overturned", "injection", "bilateral")
+    assert (item.decision, item.category, item.laterality) == (
+        "overturned",
+        "injection",
+        "bilateral",
+    )
     assert item.levels == ["L4-L5", "L5-S1"]
     assert item.claims_administrator_guideline.kind == "non_mtus"
     reviewer = item.reviewer_guideline
     assert reviewer.kind == "mtus+non_mtus"
     acoem = reviewer.citations[0]
-    assert (acoem.mtus, acoem.chapter, acoem.pages, acoem.part) == (True, "12", ["300"], "Low Back Complaints")
+    assert (acoem.mtus, acoem.chapter, acoem.pages, acoem.part) == (
+        True,
+        "12",
+        ["300"],
+        "Low Back Complaints",
+    )
     assert reviewer.citations[1].source == "ODG"
 
 
 def test_every_value_points_at_its_evidence(sample_text, sample):
-    for ev in [sample.patient.evidence, *(d.evidence for d in sample.diagnoses), *(i.evidence for i in sample.items)]:
+    for ev in [
+        sample.patient.evidence,
+        *(d.evidence for d in sample.diagnoses),
+        *(i.evidence for i in sample.items),
+    ]:
         assert ev is not None and sample_text[ev.start : ev.end] == ev.text
     for field, ev in sample.field_evidence.items():
         assert sample_text[ev.start : ev.end] == ev.text, field
@@ -100,7 +124,11 @@ def test_seed_letter(corpus):
     assert record.diagnoses[1].text == "thoracic disk herniation"
     assert len(record.items) == 1
     item = record.items[0]
-    assert (item.decision, item.category, item.laterality) == ("overturned", "injection", "bilateral")
+    assert (item.decision, item.category, item.laterality) == (
+        "overturned",
+        "injection",
+        "bilateral",
+    )
     assert item.levels == ["occiput-C1", "C1-C2"]
     assert item.claims_administrator_guideline.kind == "non_mtus"
     assert item.claims_administrator_guideline.citations[0].source == "ODG"

@@ -85,7 +85,10 @@ def test_medical_professional_review_layout():
     item = record.items[0]
     assert item.request == "Left L5-S1 transforaminal epidural steroid injection"
     assert (item.decision, item.category, item.levels, item.laterality) == (
-        "overturned", "injection", ["L5-S1"], "left",
+        "overturned",
+        "injection",
+        ["L5-S1"],
+        "left",
     )
     assert record.patient.age == 45
     assert [d.text for d in record.diagnoses] == ["lumbar radiculopathy", "lumbar disc herniation"]

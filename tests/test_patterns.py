@@ -12,7 +12,9 @@ from imrnlp import labels as L
 from imrnlp import resources
 
 
-@pytest.mark.parametrize("path", sorted((resources.patterns_dir() / "entities").glob("*.jsonl")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted((resources.patterns_dir() / "entities").glob("*.jsonl")), ids=lambda p: p.name
+)
 def test_entity_pattern_file_is_valid(path):
     rows = resources.read_jsonl(path)
     assert rows

@@ -31,7 +31,9 @@ def test_saved_pipeline_gives_the_same_record(tmp_path, sample_text):
     )
     # the child found every imrnlp factory through the spacy_factories entry points
     doc = Doc(imrnlp.load().vocab).from_bytes(child.stdout)
-    assert doc_to_record(doc).model_dump(mode="json") == imrnlp.extract(sample_text).model_dump(mode="json")
+    assert doc_to_record(doc).model_dump(mode="json") == imrnlp.extract(sample_text).model_dump(
+        mode="json"
+    )
 
 
 def test_saved_pipeline_loads_in_process(tmp_path, sample_text):

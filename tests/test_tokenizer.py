@@ -6,7 +6,18 @@ import imrnlp
 
 
 @pytest.mark.parametrize(
-    "whole", ["07/17/2013", "12-21-16", "C5-C6", "L4-5", "L5-S1", "occiput-C1", "10/325mg", "7.5mg", "CM16-0235991"]
+    "whole",
+    [
+        "07/17/2013",
+        "12-21-16",
+        "C5-C6",
+        "L4-5",
+        "L5-S1",
+        "occiput-C1",
+        "10/325mg",
+        "7.5mg",
+        "CM16-0235991",
+    ],
 )
 def test_kept_as_one_token(whole):
     nlp = imrnlp.load()

@@ -31,7 +31,10 @@ class AssertionContext:
             Doc.set_extension(_TARGETS_EXT, default=None)
 
     def initialize(
-        self, get_examples: Any = None, *, nlp: Language | None = None,
+        self,
+        get_examples: Any = None,
+        *,
+        nlp: Language | None = None,
         rules: list[dict[str, Any]] | None = None,
     ) -> None:
         self._store.rows["context_rules"] = list(rules or [])
@@ -46,8 +49,11 @@ class AssertionContext:
         context.add(
             [
                 ConTextRule(
-                    r["literal"], r["category"], direction=r.get("direction", "BIDIRECTIONAL"),
-                    pattern=r.get("pattern"), allowed_types={L.DIAGNOSIS},
+                    r["literal"],
+                    r["category"],
+                    direction=r.get("direction", "BIDIRECTIONAL"),
+                    pattern=r.get("pattern"),
+                    allowed_types={L.DIAGNOSIS},
                     max_scope=r.get("max_scope", self.max_scope),
                 )
                 for r in self._store.rows["context_rules"]

@@ -25,7 +25,9 @@ _HISTORY = re.compile(r"^(?:status\s*-?\s*post|s/p|history of)\b", re.I)
 _LEADING = re.compile(r"^(?:and|or|the|a|an|of|with|include[sd]?|were|are|was|is|:|,|;)$", re.I)
 #: Uncertainty cues that open a listed diagnosis ("Rule out X"): the diagnosis is X, and the
 #: cue makes it uncertain (ConText reads it from the text before the span).
-_CUE_PREFIX = re.compile(r"^(?:rule\s*-?\s*out|r/o|possible|probable|suspected|questionable)\b\s*", re.I)
+_CUE_PREFIX = re.compile(
+    r"^(?:rule\s*-?\s*out|r/o|possible|probable|suspected|questionable)\b\s*", re.I
+)
 
 
 class DiagnosisLists:
@@ -36,7 +38,12 @@ class DiagnosisLists:
         fields = list(doc.spans.get(L.FIELDS_KEY, []))
         cues = outermost([s for s in fields if s.label_ == L.DIAGNOSIS_CUE])
         new_dx: list[Span] = []
-        heads = {t for s in doc.spans.get(L.SPANS_KEY, []) if s.label_ == L.DIAGNOSIS for t in range(s.start, s.end)}
+        heads = {
+            t
+            for s in doc.spans.get(L.SPANS_KEY, [])
+            if s.label_ == L.DIAGNOSIS
+            for t in range(s.start, s.end)
+        }
         regions: list[Span] = []
         for cue in _chain(doc, cues):
             if regions and cue.start < regions[-1].end:
@@ -64,7 +71,11 @@ class DiagnosisLists:
         i = start
         while i < limit:
             tok = doc[i]
-            if tok.text == "." and _prev_word(doc, i - 1, start) is not None and _prev_word(doc, i - 1, start).like_num:
+            if (
+                tok.text == "."
+                and _prev_word(doc, i - 1, start) is not None
+                and _prev_word(doc, i - 1, start).like_num
+            ):
                 i += 1  # "1." of a numbered list
                 continue
             if tok.text == ".":
@@ -118,9 +129,13 @@ class DiagnosisLists:
         merged: list[list[int]] = []
         pending: int | None = None  # start of a head-less piece waiting for the next one
         for s, e in cleaned:
-            has_head = any(i in heads for i in range(s, e)) or _HISTORY.match(doc[s:e].text) is not None
+            has_head = (
+                any(i in heads for i in range(s, e)) or _HISTORY.match(doc[s:e].text) is not None
+            )
             side_only = _SIDE_ONLY.match(doc[s:e].text) is not None
-            joined_by_and = s > 0 and any(t.lower_ == "and" for t in doc[max(region.start, s - 2) : s])
+            joined_by_and = s > 0 and any(
+                t.lower_ == "and" for t in doc[max(region.start, s - 2) : s]
+            )
             if pending is not None:
                 s, pending = pending, None
             if side_only and not joined_by_and and merged:
@@ -175,4 +190,3 @@ def _next_word(doc: Doc, i: int) -> Any:
     while i < len(doc) and doc[i].is_space:
         i += 1
     return doc[i] if i < len(doc) else None
-

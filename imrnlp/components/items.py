@@ -22,7 +22,8 @@ from ..spanutil import outermost, trim
 #: heading or opening line.
 _CLOSES = re.compile(r"\.\s*$")
 _STOPS = re.compile(
-    r"set forth below:\s*$|^[\s\f]*[A-Z][A-Z ,()]+$|^\s*(?:Decision rationale|MAXIMUS guideline|Claims Administrator guideline)"
+    r"set forth below:\s*$|^[\s\f]*[A-Z][A-Z ,()]+$"
+    r"|^\s*(?:Decision rationale|MAXIMUS guideline|Claims Administrator guideline)"
 )
 #: Decision-span rule ids that state necessity, and whether the item is necessary.
 _NECESSITY = {"decision.necessary": True, "decision.not_necessary": False}
@@ -49,8 +50,12 @@ class ItemSplitter:
             end = starts[n + 1] if n + 1 < len(headings) else _section_end(doc, heading.start)
             start, end = trim(doc, start, end)
             decision = heading.id_.removeprefix("heading.")
-            part: dict[str, Any] = {"block": [start, end], "heading": [start, heading.end],
-                                    "decision": decision, "decision_span": [heading.start, heading.end]}
+            part: dict[str, Any] = {
+                "block": [start, end],
+                "heading": [start, heading.end],
+                "decision": decision,
+                "decision_span": [heading.start, heading.end],
+            }
             part.update(self._request(doc, fields, start, heading))
             part.update(self._blocks(doc, fields, heading.end, end))
             parts.append(part)
@@ -98,9 +103,14 @@ class ItemSplitter:
             while req[1] > req[0] and doc[req[1] - 1].text in {":", ",", "."}:
                 req[1] -= 1
             part: dict[str, Any] = {
-                "block": [start, end], "heading": [start, req_end], "decision": decision,
-                "decision_span": [verdict.start, verdict.end], "request": req,
-                "partial": False, "original_request": None, "authorized": None,
+                "block": [start, end],
+                "heading": [start, req_end],
+                "decision": decision,
+                "decision_span": [verdict.start, verdict.end],
+                "request": req,
+                "partial": False,
+                "original_request": None,
+                "authorized": None,
             }
             part.update(self._blocks(doc, fields, req_end, end))
             parts.append(part)
@@ -138,7 +148,11 @@ class ItemSplitter:
 
     @staticmethod
     def _request(doc: Doc, fields: list[Span], start: int, heading: Span) -> dict[str, Any]:
-        cues = [s for s in fields if start <= s.start and s.end <= heading.start and s.label_ == L.PARTIAL_CUE]
+        cues = [
+            s
+            for s in fields
+            if start <= s.start and s.end <= heading.start and s.label_ == L.PARTIAL_CUE
+        ]
         req_start, req_end = start, heading.start
         out: dict[str, Any] = {"partial": False, "original_request": None, "authorized": None}
         openers = [c for c in cues if c.id_ in ("partial.original", "partial.remaining")]
@@ -167,9 +181,13 @@ class ItemSplitter:
 
     @staticmethod
     def _blocks(doc: Doc, fields: list[Span], start: int, end: int) -> dict[str, Any]:
-        labels = outermost(s for s in fields if s.label_ == L.BLOCK_LABEL and start <= s.start < end)
+        labels = outermost(
+            s for s in fields if s.label_ == L.BLOCK_LABEL and start <= s.start < end
+        )
         out: dict[str, Any] = {
-            L.BLOCK_CLAIMS_ADMINISTRATOR: None, L.BLOCK_REVIEWER: None, L.BLOCK_RATIONALE: None,
+            L.BLOCK_CLAIMS_ADMINISTRATOR: None,
+            L.BLOCK_REVIEWER: None,
+            L.BLOCK_RATIONALE: None,
         }
         for n, lab in enumerate(labels):
             stop = labels[n + 1].start if n + 1 < len(labels) else end
@@ -226,7 +244,9 @@ def _clause_end(doc: Doc, start: int, limit: int) -> int:
     """End of "The Claims Administrator authorized X, leaving ..." before ", leaving" or "."."""
     i = start
     while i < limit:
-        if doc[i].text == "." or (doc[i].text == "," and i + 1 < limit and _next_is(doc, i + 1, "leaving")):
+        if doc[i].text == "." or (
+            doc[i].text == "," and i + 1 < limit and _next_is(doc, i + 1, "leaving")
+        ):
             return i
         i += 1
     return limit

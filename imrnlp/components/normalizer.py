@@ -20,8 +20,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .. import labels as L
-from ..spanutil import outermost
 from ..normalize import canonical_level, iso_date
+from ..spanutil import outermost
 from ._rules import RuleStore
 
 _WINDOW = 90  # characters of context read around a date for its role
@@ -34,7 +34,10 @@ class Normalizer:
         self._rules: list[tuple[str, re.Pattern[str] | None, re.Pattern[str] | None]] = []
 
     def initialize(
-        self, get_examples: Any = None, *, nlp: Language | None = None,
+        self,
+        get_examples: Any = None,
+        *,
+        nlp: Language | None = None,
         date_roles: list[dict[str, Any]] | None = None,
     ) -> None:
         self._store.rows["date_roles"] = list(date_roles or [])
@@ -132,4 +135,3 @@ def pair_header(doc: Doc) -> dict[str, Span]:
                 waiting.remove(field)
                 break
     return out
-

@@ -18,7 +18,7 @@ from ._rules import RuleStore
 
 
 class SectionDetector:
-    """Line-anchored heading rules (regex per row) plus layout rules (which headings a layout has)."""
+    """Line-anchored heading rules (a regex per row) and layout rules (a layout's headings)."""
 
     def __init__(self, nlp: Language, name: str = L.PIPE_SECTIONS) -> None:
         self.name = name

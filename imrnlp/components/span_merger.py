@@ -16,7 +16,9 @@ from .. import labels as L
 
 
 class SpanMerger:
-    def __init__(self, nlp: Language, name: str = L.PIPE_SPAN_MERGER, *, source_key: str = L.PREDICTED_KEY) -> None:
+    def __init__(
+        self, nlp: Language, name: str = L.PIPE_SPAN_MERGER, *, source_key: str = L.PREDICTED_KEY
+    ) -> None:
         self.name = name
         self.source_key = source_key
 

@@ -76,25 +76,7 @@ def _citations(seg: Span, spans: list[Span]) -> list[Citation]:
         return []
     ev = evidence_of(seg)
     if is_mtus:
-        part_span = next((s for s in spans if s.id_ == "guideline.mtus_part"), None)
-        part = squash(part_span.text) if part_span is not None else _part_from_text(text)
-        if part:
-            part = re.sub(r"\s+Guidelines?$", "", part)
-        year = _YEAR.search(text)
-        source = "ACOEM" if "guideline.acoem" in ids else "MTUS"
-        return [
-            Citation(
-                mtus=True,
-                source=source,
-                part=part,
-                chapter=_first(_CHAPTER, text),
-                year=int(year.group(1)) if year else None,
-                sections=_sections(text),
-                pages=_pages(text),
-                text=text,
-                evidence=ev,
-            )
-        ]
+        return _mtus_citations(seg, spans, "guideline.acoem" in ids)
     body = _NON_MTUS.sub("", text)
     out: list[Citation] = []
     urls = [
@@ -118,6 +100,50 @@ def _citations(seg: Span, spans: list[Span]) -> list[Citation]:
     for url in urls:
         out.append(Citation(mtus=False, source="URL", url=url, text=url, evidence=ev))
     return out
+
+
+def _mtus_citations(seg: Span, spans: list[Span], acoem: bool) -> list[Citation]:
+    """One citation per MTUS part: "MTUS Shoulder Complaints 2004, Section(s): Initial Care, and
+    Postsurgical Treatment 2009, Section(s): Shoulder" cites two parts. A part name counts as a
+    new part where an edition year, "Page(s)" or the end follows it (not inside a section list)."""
+    doc = seg.doc
+    parts = [
+        s for s in spans if s.id_ == "guideline.mtus_part" and _opens_part(doc, s.end, seg.end)
+    ]
+    if not parts:
+        parts_at: list[tuple[int, str | None]] = [(seg.start, None)]
+    else:
+        parts_at = [(seg.start if n == 0 else s.start, squash(s.text)) for n, s in enumerate(parts)]
+    out: list[Citation] = []
+    for n, (start, part) in enumerate(parts_at):
+        end = parts_at[n + 1][0] if n + 1 < len(parts_at) else seg.end
+        piece = doc[start:end]
+        text = re.sub(r",?\s*and\s*$", "", squash(piece.text).rstrip(" .,"))
+        if part is None:
+            part = _part_from_text(text)
+        if part:
+            part = re.sub(r"\s+Guidelines?$", "", part)
+        year = _YEAR.search(text)
+        out.append(
+            Citation(
+                mtus=True,
+                source="ACOEM" if acoem and n == 0 else "MTUS",
+                part=part,
+                chapter=_first(_CHAPTER, text),
+                year=int(year.group(1)) if year else None,
+                sections=_sections(text),
+                pages=_pages(text),
+                text=text,
+                evidence=evidence_of(piece),
+            )
+        )
+    return out
+
+
+def _opens_part(doc: Doc, i: int, limit: int) -> bool:
+    while i < limit and (doc[i].is_space or doc[i].text in {","}):
+        i += 1
+    return i >= limit or _YEAR.match(doc[i].text) is not None or doc[i].lower_.startswith("page")
 
 
 def _named_source(body: str, ids: list[str]) -> str | None:
@@ -147,7 +173,8 @@ def _sections(text: str) -> list[str]:
     m = _SECTIONS.search(text)
     if not m:
         return []
-    return [s.strip(" .") for s in re.split(r";", m.group(1)) if s.strip(" .")]
+    sections = [s.strip(" .") for s in re.split(r";", m.group(1)) if s.strip(" .")]
+    return [re.sub(r",?\s*and$", "", s) for s in sections]
 
 
 def _pages(text: str) -> list[str]:

@@ -1,0 +1,37 @@
+"""Each script in examples/ runs."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+from .conftest import REPO
+
+EXAMPLES = REPO / "examples"
+
+
+def _run(*args: str) -> str:
+    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def test_extract_letter():
+    out = _run(str(EXAMPLES / "extract_letter.py"))
+    assert "CM99-0000001" in out
+    assert "Norco 10/325mg #60: upheld" in out
+
+
+def test_save_pipeline(tmp_path):
+    out = _run(str(EXAMPLES / "save_pipeline.py"), str(tmp_path / "rules"))
+    assert "ANATOMICAL_LEVEL L4-5" in out
+    assert "DATE 07/17/2013" in out
+
+
+def test_folder_to_table(tmp_path, corpus):
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    for pdf in sorted((corpus / "dwc-imr-2017" / "pdf").glob("*.pdf"))[:3]:
+        shutil.copy(pdf, folder)
+    out = _run(str(EXAMPLES / "folder_to_table.py"), str(folder), str(tmp_path / "items.csv"))
+    assert "item rows" in out

@@ -153,9 +153,16 @@ def process_files(
 
 
 def _drain(pool: Executor, items: Sequence[str], window: int) -> Iterator[dict[str, Any]]:
+    from concurrent.futures.process import BrokenProcessPool
+
     futures = _ordered(lambda p: pool.submit(_process_in_worker, p), items, window)
-    for fut, path in zip(futures, items, strict=True):
-        yield _result(fut, path)
+    try:
+        for fut, path in zip(futures, items, strict=True):
+            yield _result(fut, path)
+    except BrokenProcessPool as e:
+        raise ImrnlpError(
+            f"the worker processes died ({e}); rows so far are kept: run again with --resume"
+        ) from e
 
 
 def _result(fut: Future[dict[str, Any]] | Any, path: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from .record import (
     Reviewer,
 )
 from .resources import patterns_dir
-from .spanutil import evidence_of, outermost, squash, within
+from .spanutil import evidence_of, outermost, sentence_of, squash, within
 from .version import __version__
 
 _NECESSARY = {"decision.necessary": True, "decision.not_necessary": False}
@@ -268,9 +268,7 @@ def _item(
         item["rationale"] = squash(rationale.text)
         conclusion = _conclusion(doc, rationale, entities)
         if conclusion is not None:
-            item["conclusion"] = squash(
-                conclusion.sent.text if doc.has_annotation("SENT_START") else conclusion.text
-            )
+            item["conclusion"] = squash(sentence_of(conclusion).text)
             says = _NECESSARY.get(conclusion.id_)
             if says is not None and says != item["medically_necessary"]:
                 notes.append(

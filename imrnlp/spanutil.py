@@ -40,6 +40,20 @@ def trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def sentence_of(span: Span) -> Span:
+    """The sentence around `span` (cheaper than `span.sent`, which walks the whole Doc)."""
+    doc = span.doc
+    if not doc.has_annotation("SENT_START"):
+        return span
+    start = span.start
+    while start > 0 and not doc[start].is_sent_start:
+        start -= 1
+    end = span.end
+    while end < len(doc) and not doc[end].is_sent_start:
+        end += 1
+    return doc[start:end]
+
+
 def squash(text: str) -> str:
     """Collapse runs of whitespace (wrapped lines) into single spaces."""
     return " ".join(text.split())

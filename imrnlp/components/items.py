@@ -42,7 +42,8 @@ class ItemSplitter:
         headings = [h for h in headings if h.start >= floor]
         if not headings:
             return self._cued_items(doc, fields)
-        starts = [self._heading_start(doc, h, floor) for h in headings]
+        text = doc.text  # built from the tokens on each access: read it once
+        starts = [self._heading_start(doc, text, h, floor) for h in headings]
         parts: list[dict[str, Any]] = []
         spans: list[Span] = []
         for n, heading in enumerate(headings):
@@ -120,9 +121,8 @@ class ItemSplitter:
         return doc
 
     @staticmethod
-    def _heading_start(doc: Doc, heading: Span, floor: int) -> int:
+    def _heading_start(doc: Doc, text: str, heading: Span, floor: int) -> int:
         """First token of the heading: walk back over wrapped lines to the previous block's end."""
-        text = doc.text
         floor_char = doc[floor].idx if floor < len(doc) else 0
         line_start = _line_start(text, floor_char, heading.start_char)
         block_text = text[line_start : heading.start_char]

@@ -62,17 +62,17 @@ class Normalizer:
             for k, s in header.items()
             if k in L.HEADER_DATE_ROLES
         }
+        text = doc.text  # built from the tokens on each access: read it once
         for span in doc.spans.get(L.SPANS_KEY, []):
             if span.label_ == L.DATE:
                 span._.set(L.EXT_NORM, iso_date(span.text))
-                role = header_dates.get((span.start, span.end)) or self._role(doc, span)
+                role = header_dates.get((span.start, span.end)) or self._role(text, span)
                 span._.set(L.EXT_ROLE, role)
             elif span.label_ == L.ANATOMICAL_LEVEL:
                 span._.set(L.EXT_NORM, canonical_level(span.text))
         return doc
 
-    def _role(self, doc: Doc, span: Span) -> str:
-        text = doc.text
+    def _role(self, text: str, span: Span) -> str:
         before = " ".join(text[max(0, span.start_char - _WINDOW) : span.start_char].split())
         # only the clause the date is in: cut at the last sentence end
         before = re.split(r"[.;]\s", before)[-1]

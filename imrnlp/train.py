@@ -1,0 +1,549 @@
+"""Fine-tuning: annotated letters in, a trained span categorizer behind the rules out.
+
+Annotation formats
+------------------
+`load_annotations` reads three formats:
+
+* **The standard format**: a JSONL file, one letter per line::
+
+      {"text": "...", "spans": [{"start": 412, "end": 422, "label": "DATE"}],
+       "meta": {"source": "letters/CM16-0219557.pdf", "split": "train"}}
+
+  Offsets are character offsets into `text` (Python `str` indices, end exclusive); labels are
+  `imrnlp.labels.ENTITY_LABELS`. `meta.split` is "train", "dev" or "test" (default "train").
+  `imrnlp annotate` writes this format from the rules, ready to be corrected.
+* **A folder of per-letter JSON files** keyed to corpus file names, like `annotations/letters/`:
+  `{"file", "sha256", "split", "spans", "meta"}`, the text read from
+  `<corpus>/dwc-imr-2017/text/<file>` and checked against `sha256`.
+* **A spaCy DocBin** (`.spacy`): spans under `doc.spans["imr_predicted"]`, `doc.spans["imr"]` or
+  `doc.spans["sc"]` (the first that is present), else `doc.ents`; split from
+  `doc.user_data["split"]` (default "train").
+
+Converting a Label Studio export
+--------------------------------
+Label it with a "Labels" control over a "Text" object (labels DATE, DIAGNOSIS, ...), export
+"JSON" (not "JSON-MIN"), then::
+
+    import json
+
+    tasks = json.load(open("project-1-export.json", encoding="utf8"))
+    with open("letters.jsonl", "w", encoding="utf8") as out:
+        for task in tasks:
+            text = task["data"]["text"]
+            done = [a for a in task.get("annotations", []) if not a.get("was_cancelled")]
+            if not done:
+                continue
+            spans = [
+                {"start": r["value"]["start"], "end": r["value"]["end"], "label": label}
+                for r in done[-1]["result"]  # the latest annotation of the task
+                if r.get("type") == "labels"
+                for label in r["value"]["labels"]
+            ]
+            meta = {"source": task["data"].get("source", str(task["id"])), "split": "train"}
+            out.write(json.dumps({"text": text, "spans": spans, "meta": meta}) + "\\n")
+
+Label Studio's offsets are character offsets into the text, like the standard format's. Set
+`meta.split` to "dev" for a few letters to pick the best model on them (else a fifth of the
+training letters is held out) and to "test" for the letters `imrnlp evaluate` scores.
+
+Training
+--------
+`train_model` converts the letters to DocBin files (warning, with the file and span, about each
+span whose ends do not fall on token boundaries: it is shrunk to the tokens inside it, or
+dropped), saves the rule pipeline, and runs spaCy's own training (`spacy.cli.train.train`) with
+the config shipped as `imrnlp/configs/spancat.cfg`: the rule components sourced from the saved
+rule pipeline and frozen, a `spancat` (small HashEmbedCNN tok2vec, no pretrained vectors, n-gram
+suggester 1-6) writing `doc.spans["imr_predicted"]`, then `imr_span_merger` and the components
+that read entities (diagnosis lists, sentencizer, context, normalizer, items). The output
+folder is a whole pipeline: `imrnlp.extract(text, model=MODEL_DIR)` or `spacy.load(MODEL_DIR)`.
+spaCy also writes `MODEL_DIR/model-best` (the same pipeline) and `MODEL_DIR/model-last`.
+
+Merge policy
+------------
+The rules' spans are kept. A span the model predicts is added to `doc.spans["imr"]` (with
+`span.id_ == "model"`) unless a rule span of the same label covers the same tokens. The merge
+runs before the components that read entities, so the record is assembled from rules and model
+together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin
+
+from . import labels as L
+from . import pipeline as _pipeline
+from .corpus import corpus_dir
+from .errors import AnnotationError, ReadError
+from .readers import LETTER_SUFFIXES, read_letter
+from .tokenizer import customize_tokenizer
+from .version import __version__
+
+logger = logging.getLogger("imrnlp")
+
+SPLITS = ("train", "dev", "test")
+#: Span keys a DocBin's gold spans are read from, in order of preference.
+DOCBIN_KEYS = (L.PREDICTED_KEY, L.SPANS_KEY, "sc")
+
+
+def config_path() -> Path:
+    """The training config shipped with the package."""
+    return Path(str(files("imrnlp") / "configs" / "spancat.cfg"))
+
+
+@spacy.registry.callbacks("imrnlp.customize_tokenizer.v1")
+def make_customize_tokenizer() -> Any:
+    """`[initialize.before_init]` callback: imrnlp's tokenizer rules on the training pipeline."""
+
+    def before_init(nlp: Language) -> Language:
+        customize_tokenizer(nlp)
+        return nlp
+
+    return before_init
+
+
+# --- annotations -------------------------------------------------------------------------------
+
+
+@dataclass
+class Annotated:
+    """One annotated letter.
+
+    Attributes
+    ----------
+    text : the letter's text.
+    spans : gold spans as (start, end, label) character offsets.
+    split : "train", "dev" or "test".
+    source : where it came from ("file" or "file:line"), for messages.
+    meta : the annotation's meta, as read.
+    """
+
+    text: str
+    spans: list[tuple[int, int, str]]
+    split: str = "train"
+    source: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def load_annotations(path: Path, corpus: Path | None = None) -> list[Annotated]:
+    """Annotated letters from a JSONL file, a `.spacy` DocBin or a folder of per-letter JSON.
+
+    Parameters
+    ----------
+    path : a `.jsonl`/`.json` file in the standard format, a `.spacy` file, or a folder of
+        per-letter JSON files keyed to corpus text files.
+    corpus : the corpus folder for a folder of per-letter files (default `corpus_dir()`).
+
+    Raises
+    ------
+    AnnotationError : bad JSON, missing text, span outside its text, unknown label, bad hash;
+        the message names the file and line.
+    """
+    path = Path(path)
+    if path.is_dir():
+        return _load_letter_folder(path, corpus)
+    if not path.exists():
+        raise AnnotationError(f"{path}: no such file or folder")
+    if path.suffix == ".spacy":
+        return _load_docbin(path)
+    return _load_jsonl(path)
+
+
+def _check_spans(
+    raw: object, text: str, where: str, lines: list[int] | None = None
+) -> list[tuple[int, int, str]]:
+    if not isinstance(raw, list):
+        raise AnnotationError(f"{where}: 'spans' must be a list of {{start, end, label}}")
+    spans = []
+    for n, s in enumerate(raw):
+        at = f"{where}, line {lines[n]}" if lines and n < len(lines) else where
+        if not isinstance(s, dict) or not {"start", "end", "label"} <= s.keys():
+            raise AnnotationError(f"{at}: span {n} needs start, end and label: {s!r}")
+        start, end, label = s["start"], s["end"], s["label"]
+        if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
+            raise AnnotationError(f"{at}: span {n} has non-integer offsets: {s!r}")
+        if label not in L.ENTITY_LABELS:
+            raise AnnotationError(
+                f"{at}: span {n} has unknown label {label!r}; labels are "
+                + ", ".join(L.ENTITY_LABELS)
+            )
+        if not 0 <= start < end <= len(text):
+            raise AnnotationError(
+                f"{at}: span {n} [{start}, {end}) {label} is outside the text "
+                f"(length {len(text)}) or empty"
+            )
+        spans.append((start, end, label))
+    return spans
+
+
+def _split_of(value: object, where: str) -> str:
+    split = "train" if value is None else value
+    if split not in SPLITS:
+        raise AnnotationError(f"{where}: split {split!r} is not one of {', '.join(SPLITS)}")
+    return str(split)
+
+
+def _load_jsonl(path: Path) -> list[Annotated]:
+    out = []
+    with path.open(encoding="utf8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            where = f"{path}:{n}"
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise AnnotationError(f"{where}: not valid JSON ({e.msg}, column {e.colno})") from e
+            if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+                raise AnnotationError(f"{where}: each line needs a 'text' string and 'spans'")
+            meta = row.get("meta") or {}
+            if not isinstance(meta, dict):
+                raise AnnotationError(f"{where}: 'meta' must be an object")
+            spans = _check_spans(row.get("spans", []), row["text"], where)
+            split = _split_of(meta.get("split"), where)
+            out.append(Annotated(row["text"], spans, split, str(meta.get("source", where)), meta))
+    return out
+
+
+def _span_lines(raw: str) -> list[int]:
+    """Line numbers of the `"start"` keys in a JSON file's text, one per span, in order."""
+    return [raw.count("\n", 0, m.start()) + 1 for m in re.finditer(r'"start"\s*:', raw)]
+
+
+def _load_letter_folder(folder: Path, corpus: Path | None) -> list[Annotated]:
+    files_ = sorted(folder.glob("*.json"))
+    if not files_:
+        raise AnnotationError(f"{folder}: no .json annotation files in the folder")
+    corpus = corpus or corpus_dir()
+    if corpus is None:
+        raise AnnotationError(
+            f"{folder}: the corpus of letter texts was not found; set IMRNLP_CORPUS or pass corpus"
+        )
+    texts = Path(corpus) / "dwc-imr-2017" / "text"
+    out = []
+    for path in files_:
+        raw = path.read_text(encoding="utf8")
+        try:
+            row = json.loads(raw)
+        except json.JSONDecodeError as e:
+            raise AnnotationError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from e
+        if not isinstance(row, dict) or not isinstance(row.get("file"), str):
+            raise AnnotationError(f"{path}:1: needs a 'file' naming the letter's text file")
+        text_path = texts / row["file"]
+        if not text_path.is_file():
+            raise AnnotationError(f"{path}:1: the letter's text {text_path} is missing")
+        data = text_path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if row.get("sha256") and row["sha256"] != digest:
+            raise AnnotationError(
+                f"{path}:1: sha256 of {text_path} is {digest}, not {row['sha256']}: the text "
+                "changed since it was annotated"
+            )
+        text = data.decode("utf-8-sig")
+        spans = _check_spans(row.get("spans", []), text, str(path), _span_lines(raw))
+        meta = row.get("meta") or {}
+        split = _split_of(row.get("split", meta.get("split")), f"{path}:1")
+        out.append(Annotated(text, spans, split, str(path), {**meta, "file": row["file"]}))
+    return out
+
+
+def _load_docbin(path: Path) -> list[Annotated]:
+    try:
+        docs = list(DocBin(store_user_data=True).from_disk(path).get_docs(spacy.blank("en").vocab))
+    except Exception as e:  # DocBin raises plain ValueErrors/msgpack errors on bad bytes
+        raise AnnotationError(f"{path}: not a readable spaCy DocBin ({e})") from e
+    out = []
+    for n, doc in enumerate(docs, 1):
+        where = f"{path}, doc {n}"
+        key = next((k for k in DOCBIN_KEYS if k in doc.spans), None)
+        group = list(doc.spans[key]) if key else list(doc.ents)
+        raw = [{"start": s.start_char, "end": s.end_char, "label": s.label_} for s in group]
+        spans = _check_spans(raw, doc.text, where)
+        split = _split_of(doc.user_data.get("split"), where)
+        out.append(Annotated(doc.text, spans, split, where, {}))
+    return out
+
+
+def to_docbin(records: Iterable[Annotated], nlp: Language | None = None) -> DocBin:
+    """Reference docs with the gold spans under `PREDICTED_KEY`, tokenized by `nlp` (the rules').
+
+    A span whose ends fall inside tokens is shrunk to the tokens inside it, with a warning
+    naming the letter and span; a span with no whole token inside is dropped, with a warning.
+    """
+    nlp = nlp or _pipeline.build()
+    db = DocBin(store_user_data=False)
+    for rec in records:
+        doc = nlp.make_doc(rec.text)
+        spans = []
+        for start, end, label in rec.spans:
+            span = doc.char_span(start, end, label=label)
+            if span is None:
+                span = doc.char_span(start, end, label=label, alignment_mode="contract")
+                what = repr(rec.text[start:end])
+                if span is None:
+                    logger.warning(
+                        "%s: span [%d, %d) %s %s does not align with tokens; skipped",
+                        rec.source, start, end, label, what,
+                    )
+                    continue
+                logger.warning(
+                    "%s: span [%d, %d) %s %s does not align with tokens; trained as %r",
+                    rec.source, start, end, label, what, span.text,
+                )
+            spans.append(span)
+        doc.spans[L.PREDICTED_KEY] = spans
+        db.add(doc)
+    return db
+
+
+# --- annotate ----------------------------------------------------------------------------------
+
+
+def _letter_files(inputs: Iterable[Path]) -> Iterator[Path]:
+    for p in inputs:
+        p = Path(p)
+        if p.is_dir():
+            yield from sorted(
+                f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in LETTER_SUFFIXES
+            )
+        else:
+            yield p
+
+
+def annotate_files(inputs: list[Path], output: Path) -> int:
+    """Pre-annotate letters with the rules, one standard-format JSON line per letter.
+
+    Parameters
+    ----------
+    inputs : .txt/.pdf files, or folders searched for them.
+    output : the JSONL file written.
+
+    Returns
+    -------
+    The number of letters written; unreadable files are skipped with a warning.
+    """
+    from .api import load
+
+    nlp = load()
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with output.open("w", encoding="utf8") as out:
+        for path in _letter_files(inputs):
+            try:
+                text, _ = read_letter(path)
+            except ReadError as e:
+                logger.warning("skipped %s: %s", path, e)
+                continue
+            if len(text) >= nlp.max_length:
+                nlp.max_length = len(text) + 1
+            doc = nlp(text)
+            spans = [
+                {"start": s, "end": e, "label": lab} for s, e, lab in sorted(_entity_set(doc))
+            ]
+            row = {"text": text, "spans": spans, "meta": {"source": str(path)}}
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            written += 1
+    return written
+
+
+def _entity_set(doc: Doc) -> set[tuple[int, int, str]]:
+    return {
+        (s.start_char, s.end_char, s.label_)
+        for s in doc.spans.get(L.SPANS_KEY, [])
+        if s.label_ in L.ENTITY_LABELS
+    }
+
+
+# --- train -------------------------------------------------------------------------------------
+
+
+def _dev_split(records: list[Annotated]) -> tuple[list[Annotated], list[Annotated]]:
+    train = [r for r in records if r.split == "train"]
+    dev = [r for r in records if r.split == "dev"]
+    if not train:
+        raise AnnotationError("no letters in the train split to train on")
+    if not dev:
+        if len(train) < 2:
+            logger.warning("no dev letters and a single train letter: it is the dev set too")
+            return train, train
+        dev = train[4::5] or train[-1:]
+        train = [r for r in train if all(r is not d for d in dev)]
+        logger.warning("no dev letters: held out %d of the train letters as dev", len(dev))
+    return train, dev
+
+
+def _stamp(folder: Path) -> None:
+    meta_path = folder / "meta.json"
+    if not meta_path.exists():
+        return
+    meta = json.loads(meta_path.read_text(encoding="utf8"))
+    meta["imrnlp_version"] = __version__
+    meta.setdefault("description", "imrnlp rule pipeline with a trained span categorizer")
+    meta_path.write_text(json.dumps(meta, indent=2), encoding="utf8")
+
+
+def _forget(model: Path) -> None:
+    """Drop a cached pipeline loaded from `model`, which was just rewritten."""
+    with _pipeline._lock:
+        _pipeline._cache.pop(str(Path(model).resolve()), None)
+
+
+def train_model(
+    annotations: Path,
+    output: Path,
+    max_steps: int = 300,
+    base: Path | None = None,
+    *,
+    eval_frequency: int | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Train a span categorizer behind the frozen rules; save the whole pipeline to `output`.
+
+    Parameters
+    ----------
+    annotations : letters in any format `load_annotations` reads; "train" letters are trained
+        on, "dev" letters pick the best model (a fifth of the train letters if there are none).
+    output : the pipeline folder written (loadable by `spacy.load` and `imrnlp.extract`).
+    max_steps : training steps (batches of 2 letters).
+    base : a pipeline trained before: its spancat (and tok2vec) is trained further.
+    eval_frequency : steps between evaluations (default: about 6 in a run, at most every 50).
+    overrides : more spaCy config overrides, e.g. {"training.batcher.size": 1}.
+
+    Returns
+    -------
+    {"output", "steps", "seconds", "scores": {name: value}, "per_label": {LABEL: {p, r, f}}},
+    the scores being model-best's on the dev letters (spancat spans only).
+    """
+    from spacy.cli.train import train as spacy_train
+    from wasabi import msg
+
+    output = Path(output)
+    records = load_annotations(Path(annotations))
+    train_recs, dev_recs = _dev_split(records)
+    if base is not None and not (Path(base) / L.PIPE_SPANCAT).is_dir():
+        raise FileNotFoundError(f"{base} is not a trained imrnlp pipeline (no spancat in it)")
+    every = eval_frequency or max(1, min(50, max_steps // 6))
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="imrnlp-train-") as tmp_name:
+        tmp = Path(tmp_name)
+        rules = _pipeline.build()
+        rules.to_disk(tmp / "rules")
+        to_docbin(train_recs, rules).to_disk(tmp / "train.spacy")
+        to_docbin(dev_recs, rules).to_disk(tmp / "dev.spacy")
+        config = spacy.util.load_config(config_path(), interpolate=False)
+        if base is not None:
+            config["components"][L.PIPE_SPANCAT] = {"source": str(Path(base).resolve())}
+        config.to_disk(tmp / "config.cfg")
+        logger.info(
+            "training on %d letters, %d dev letters, %d steps", len(train_recs), len(dev_recs),
+            max_steps,
+        )
+        spacy_train(
+            tmp / "config.cfg",
+            output,
+            overrides={
+                "paths.train": str(tmp / "train.spacy"),
+                "paths.dev": str(tmp / "dev.spacy"),
+                "paths.rules": str(tmp / "rules"),
+                "training.max_steps": max_steps,
+                "training.eval_frequency": every,
+                **(overrides or {}),
+            },
+        )
+    seconds = time.perf_counter() - started
+    best = output / "model-best"
+    if not best.is_dir():
+        best = output / "model-last"
+    for item in best.iterdir():
+        target = output / item.name
+        if target.is_dir():
+            shutil.rmtree(target)
+        if item.is_dir():
+            shutil.copytree(item, target)
+        else:
+            shutil.copy2(item, target)
+    for folder in (output, output / "model-best", output / "model-last"):
+        _stamp(folder)
+    _forget(output)
+    meta = json.loads((output / "meta.json").read_text(encoding="utf8"))
+    performance = dict(meta.get("performance", {}))
+    per_type = performance.pop(f"spans_{L.PREDICTED_KEY}_per_type", None) or {}
+    per_label = {
+        label: {k: float(v) for k, v in per_type.get(label, {"p": 0, "r": 0, "f": 0}).items()}
+        for label in L.ENTITY_LABELS
+    }
+    msg.divider("Per-label scores of model-best on the dev letters (spancat spans)")
+    msg.table(
+        [(lab, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}") for lab, s in per_label.items()],
+        header=("label", "P", "R", "F"),
+        aligns=("l", "r", "r", "r"),
+    )
+    msg.good(f"Saved the pipeline to {output} in {seconds:.0f}s")
+    return {
+        "output": str(output),
+        "steps": max_steps,
+        "seconds": round(seconds, 1),
+        "scores": {k: v for k, v in performance.items() if isinstance(v, int | float)},
+        "per_label": per_label,
+    }
+
+
+# --- evaluate ----------------------------------------------------------------------------------
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"p": round(p, 4), "r": round(r, 4), "f": round(f, 4)}
+
+
+def _score(nlp: Language, records: list[Annotated]) -> dict[str, Any]:
+    counts = {label: [0, 0, 0] for label in L.ENTITY_LABELS}
+    for rec in records:
+        if len(rec.text) >= nlp.max_length:
+            nlp.max_length = len(rec.text) + 1
+        predicted = _entity_set(nlp(rec.text))
+        gold = set(rec.spans)
+        for _, _, label in predicted & gold:
+            counts[label][0] += 1
+        for _, _, label in predicted - gold:
+            counts[label][1] += 1
+        for _, _, label in gold - predicted:
+            counts[label][2] += 1
+    total = [sum(c[i] for c in counts.values()) for i in range(3)]
+    return {
+        **_prf(*total),
+        "per_label": {label: _prf(*c) for label, c in counts.items()},
+        "letters": len(records),
+    }
+
+
+def evaluate_model(model: Path, annotations: Path, split: str = "test") -> dict[str, Any]:
+    """Exact-match span P/R/F of a trained pipeline's `doc.spans["imr"]` and of the rules alone.
+
+    Returns
+    -------
+    {"model": {"p", "r", "f", "per_label": {LABEL: {"p", "r", "f"}}, "letters"}, "rules": {...}}
+    """
+    from .api import load
+
+    records = [r for r in load_annotations(Path(annotations)) if r.split == split]
+    if not records:
+        raise AnnotationError(f"{annotations}: no letters in the {split!r} split")
+    return {"model": _score(load(Path(model)), records), "rules": _score(load(), records)}

@@ -303,7 +303,8 @@ def _medication(
     strengths = [s for s in within(fields, med.start, re_, L.STRENGTH)]
     strengths = outermost(strengths)
     strength = strengths[0] if strengths else None
-    name_end = strength.start if strength is not None and strength.start >= med.end else med.end
+    # the name is what is written before the strength ("Cyclophene 5% cream" -> "Cyclophene")
+    name_end = strength.start if strength is not None and strength.start > med.start else med.end
     name = doc[med.start : name_end]
     quantity = None
     for q in within(fields, rs, re_, L.QUANTITY):

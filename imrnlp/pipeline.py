@@ -11,10 +11,7 @@ import spacy
 from spacy.language import Language
 from spacy.pipeline import SpanRuler
 
-from . import (
-    factories,  # noqa: F401  (registers the factories)
-    resources,
-)
+from . import factories, filters, resources  # noqa: F401  (registers factories and filters)
 from . import labels as L
 from .components.context import AssertionContext
 from .components.normalizer import Normalizer
@@ -47,7 +44,7 @@ def build() -> Language:
     ruler_config = {
         "annotate_ents": False,
         "overwrite": False,
-        "spans_filter": None,
+        "spans_filter": {"@misc": "imrnlp.longest_per_label.v1"},
         "validate": True,
         "phrase_matcher_attr": "LOWER",
     }

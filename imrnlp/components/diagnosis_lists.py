@@ -2,8 +2,9 @@
 
 Requires the field ruler's DIAGNOSIS_CUE spans ("The diagnoses include"). Assigns a DIAGNOSIS_LIST
 span (in `doc.spans["imr_fields"]`) over each listed region and one DIAGNOSIS span per listed
-diagnosis (in `doc.spans["imr"]`, id `diagnosis.list`). Ruler or model DIAGNOSIS spans inside a
-region are kept: the record takes the outermost DIAGNOSIS spans of the first region.
+diagnosis (in `doc.spans["imr"]`, id `diagnosis.list`). Shorter ruler DIAGNOSIS spans inside a
+listed diagnosis are dropped; a trained model's spans are kept, and the record takes the outermost
+DIAGNOSIS spans of the first region.
 """
 
 from __future__ import annotations
@@ -54,7 +55,15 @@ class DiagnosisLists:
             regions.append(region)
             new_dx.extend(self._split(doc, region, heads))
         doc.spans[L.FIELDS_KEY] = fields + regions
-        doc.spans[L.SPANS_KEY] = list(doc.spans.get(L.SPANS_KEY, [])) + new_dx
+        # a listed diagnosis replaces the shorter DIAGNOSIS spans the lexicon found inside it
+        kept = [
+            s
+            for s in doc.spans.get(L.SPANS_KEY, [])
+            if s.label_ != L.DIAGNOSIS
+            or s.id_ == "model"
+            or not any(d.start <= s.start and s.end <= d.end and len(d) > len(s) for d in new_dx)
+        ]
+        doc.spans[L.SPANS_KEY] = kept + new_dx
         return doc
 
     @staticmethod

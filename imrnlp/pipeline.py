@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import cast
 from pathlib import Path
+from typing import cast
 
 import spacy
 from spacy.language import Language

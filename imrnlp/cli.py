@@ -419,6 +419,44 @@ def evaluate_cli(
     out.print(table)
 
 
+@app.command("gold")
+def gold_cli(
+    letters: Annotated[
+        Path, typer.Argument(help="Folder of the letters, named <case number>.pdf or .txt.")
+    ],
+    gold_dir: Annotated[
+        Path, typer.Option("--gold", help="Folder of gold records (JSON).")
+    ] = Path("gold/records"),
+    suffix: Annotated[str, typer.Option("--suffix", help="Letter file suffix.")] = ".pdf",
+    model: Annotated[Path | None, typer.Option("--model", help="Saved or trained model.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Field-by-field accuracy of extraction against hand-made gold records.
+
+    Example: imrnlp gold ../shared/corpus/dwc-imr-2017/pdf --gold gold/records
+    """
+    from rich.table import Table
+
+    from .gold import evaluate_gold
+
+    try:
+        result = evaluate_gold(gold_dir, letters, suffix=suffix, model=model)
+    except ImrnlpError as e:
+        raise _fail(str(e)) from None
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    table = Table(title=f"{result['letters']} letters, {result['fields']} fields")
+    table.add_column("field")
+    table.add_column("accuracy", justify="right")
+    for name, acc in result["by_field"].items():
+        style = "" if acc >= 0.95 else "yellow"
+        table.add_row(name, f"[{style}]{acc:.3f}" if style else f"{acc:.3f}")
+    table.add_row("[bold]all fields", f"[bold]{result['accuracy']:.3f}")
+    table.add_row("[bold]decisions right", f"[bold]{result['decisions_right']}")
+    out.print(table)
+
+
 def main() -> None:
     """Console entry point."""
     try:

@@ -141,3 +141,24 @@ def score(pairs: Iterable[tuple[CaseRecord, dict[str, Any]]]) -> dict[str, Any]:
         "by_field": {k: round(sum(v) / len(v), 4) for k, v in sorted(by_group.items())},
         "failures": failures,
     }
+
+
+def evaluate_gold(
+    gold_dir: Path, letters_dir: Path, *, suffix: str = ".pdf", model: Path | None = None
+) -> dict[str, Any]:
+    """Score `extract_file` on the letters `letters_dir/<case number><suffix>` of every gold record.
+
+    Raises `ReadError` if a gold record's letter is missing."""
+    from .api import extract_file
+    from .errors import ReadError
+
+    gold = load_gold(gold_dir)
+    pairs = []
+    for case, record in gold.items():
+        path = letters_dir / f"{case}{suffix}"
+        if not path.exists():
+            raise ReadError(f"{path}: no letter for gold record {case}")
+        pairs.append((extract_file(path, model=model), record))
+    result = score(pairs)
+    result["letters"] = len(pairs)
+    return result

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 
 import pytest
+from typer.testing import CliRunner
 
 import imrnlp
-from imrnlp.gold import load_gold, score
+from imrnlp.cli import app
+from imrnlp.gold import evaluate_gold, load_gold, score
 
 from .conftest import REPO
 
@@ -42,3 +46,41 @@ def test_every_decision_right(scored):
 def test_field_accuracy_bar(scored):
     print(json.dumps(scored["by_field"], indent=1))
     assert scored["accuracy"] >= 0.95, scored["failures"]
+
+
+@pytest.fixture(scope="module")
+def reading_order_texts(corpus, tmp_path_factory):
+    """The gold letters as `pdftotext` reading-order text: header labels and values come apart."""
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext (poppler-utils) not installed; .ci/run installs it")
+    folder = tmp_path_factory.mktemp("plain")
+    for case in GOLD:
+        pdf = corpus / "dwc-imr-2017" / "pdf" / f"{case}.pdf"
+        subprocess.run([pdftotext, str(pdf), str(folder / f"{case}.txt")], check=True)
+    return folder
+
+
+def test_reading_order_text_bar(reading_order_texts):
+    result = evaluate_gold(REPO / "gold" / "records", reading_order_texts, suffix=".txt")
+    right, total = map(int, result["decisions_right"].split("/"))
+    assert right == total
+    assert result["accuracy"] >= 0.95, result["failures"]
+
+
+def test_gold_command(corpus):
+    runner = CliRunner()
+    done = runner.invoke(
+        app,
+        [
+            "gold",
+            str(corpus / "dwc-imr-2017" / "text"),
+            "--suffix",
+            ".txt",
+            "--json",
+            "--gold",
+            str(REPO / "gold" / "records"),
+        ],
+    )
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["letters"] == len(GOLD)

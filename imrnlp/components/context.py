@@ -8,6 +8,7 @@ nothing clinical.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from pathlib import Path
 from typing import Any
 
@@ -69,13 +70,27 @@ class AssertionContext:
             return doc
         if self._context is None:
             self._context = self._build()
-        doc._.set(_TARGETS_EXT, targets)
-        self._context(doc, targets=_TARGETS_EXT)
-        doc._.set(_TARGETS_EXT, None)
-        for span in targets:
-            span._.set(L.EXT_ASSERTION, assertion_of(span))
-            span._.modifiers = ()  # ConText's objects would not survive Doc serialization
-        doc._.context_graph = None
+        # ConText runs once, on a small Doc made of just the sentences that hold a diagnosis: a
+        # modifier's scope is its sentence, and ConText compares every pair of modifiers, so the
+        # rest of the letter would only cost time.
+        groups = _by_sentence(doc, targets)
+        words: list[str] = []
+        spaces: list[bool] = []
+        starts: list[bool] = []
+        local: list[tuple[Span, int]] = []
+        for (start, end), spans in groups.items():
+            base = len(words)
+            for k, token in enumerate(doc[start:end]):
+                words.append(token.text)
+                spaces.append(bool(token.whitespace_))
+                starts.append(k == 0)
+            local.extend((span, base - start) for span in spans)
+        sents = Doc(doc.vocab, words=words, spaces=spaces, sent_starts=starts)
+        found = [Span(sents, s.start + shift, s.end + shift, label=s.label_) for s, shift in local]
+        sents._.set(_TARGETS_EXT, found)
+        self._context(sents, targets=_TARGETS_EXT)
+        for (span, _shift), mirror in zip(local, found, strict=True):
+            span._.set(L.EXT_ASSERTION, assertion_of(mirror))
         return doc
 
     def to_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> None:
@@ -85,6 +100,22 @@ class AssertionContext:
         self._store.from_disk(path)
         self._context = None
         return self
+
+
+def _by_sentence(doc: Doc, targets: list[Span]) -> dict[tuple[int, int], list[Span]]:
+    """Targets grouped by the (start, end) token range of their sentence, in text order."""
+    starts = [t.i for t in doc if t.is_sent_start] or [0]
+    out: dict[tuple[int, int], list[Span]] = {}
+    for span in sorted(targets, key=lambda s: s.start):
+        k = max(bisect_right(starts, span.start) - 1, 0)
+        start = starts[k]
+        end = starts[k + 1] if k + 1 < len(starts) else len(doc)
+        while end < span.end:  # a target across a sentence end keeps its tokens together
+            k += 1
+            end = starts[k + 1] if k + 1 < len(starts) else len(doc)
+        key = next((g for g in out if g[0] <= start < g[1]), (start, end))
+        out.setdefault(key, []).append(span)
+    return out
 
 
 def assertion_of(span: Span) -> str:

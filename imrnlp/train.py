@@ -498,7 +498,11 @@ def train_model(
         "output": str(output),
         "steps": max_steps,
         "seconds": round(seconds, 1),
-        "scores": {k: v for k, v in performance.items() if isinstance(v, int | float)},
+        "scores": {
+            k: v
+            for k, v in performance.items()
+            if k.startswith(f"spans_{L.PREDICTED_KEY}_") or k.endswith("_loss")
+        },
         "per_label": per_label,
     }
 

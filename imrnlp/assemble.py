@@ -47,7 +47,8 @@ def doc_to_record(
         "layout": doc._.get(L.EXT_LAYOUT) or "unknown",
     }
     record.update(_header(doc, entities, notes))
-    record["reviewer"] = _reviewer(doc, fields)
+    text = doc.text  # built from the tokens on each access: read it once
+    record["reviewer"] = _reviewer(text, fields)
     record["patient"] = _patient(doc, fields)
     record["diagnoses"] = _diagnoses(doc, fields, entities)
     record["items"] = [
@@ -73,13 +74,13 @@ def doc_to_record(
         )
         for s in sorted(entities, key=lambda s: (s.start, s.end, s.label_))
     ]
-    if not doc.text.strip():
+    if not text.strip():
         notes.append("empty text: nothing to extract")
     elif not record["items"]:
         notes.append(
             "no disputed item found (no 'Upheld'/'Overturned' heading): is this an IMR letter?"
         )
-    if doc.text.strip() and record["layout"] == "unknown":
+    if text.strip() and record["layout"] == "unknown":
         notes.append("letter layout not recognised: no known IMR section headings")
     record["warnings"] = notes
     return CaseRecord(**record)
@@ -135,9 +136,8 @@ def _date_value(doc: Doc, span: Span, entities: list[Span]) -> str | None:
 # --- reviewer and patient ----------------------------------------------------------------------
 
 
-def _line_after(doc: Doc, span: Span, *, wrap: bool) -> tuple[int, int]:
+def _line_after(text: str, span: Span, *, wrap: bool) -> tuple[int, int]:
     """Character range of the rest of the line after `span`, with continuation lines if `wrap`."""
-    text = doc.text
     start = span.end_char
     end = text.find("\n", start)
     end = len(text) if end < 0 else end
@@ -154,23 +154,23 @@ def _line_after(doc: Doc, span: Span, *, wrap: bool) -> tuple[int, int]:
     return start, end
 
 
-def _reviewer(doc: Doc, fields: list[Span]) -> Reviewer:
+def _reviewer(text: str, fields: list[Span]) -> Reviewer:
     lic = next((s for s in fields if s.label_ == L.LICENSURE), None)
     spec = next((s for s in fields if s.label_ == L.SPECIALTY), None)
     out: dict[str, Any] = {}
     first = last = None
     if lic is not None:
-        a, b = _line_after(doc, lic, wrap=True)
-        out["licensure"] = [s.strip() for s in re.split(r",|;|\band\b", doc.text[a:b]) if s.strip()]
+        a, b = _line_after(text, lic, wrap=True)
+        out["licensure"] = [s.strip() for s in re.split(r",|;|\band\b", text[a:b]) if s.strip()]
         first, last = lic.start_char, b
     if spec is not None:
-        a, b = _line_after(doc, spec, wrap=True)
-        out["specialty"] = squash(doc.text[a:b]) or None
+        a, b = _line_after(text, spec, wrap=True)
+        out["specialty"] = squash(text[a:b]) or None
         first = spec.start_char if first is None else first
         last = b
     if first is not None and last is not None:
         out["evidence"] = Evidence(
-            start=first, end=last, text=doc.text[first:last], rule_id="reviewer"
+            start=first, end=last, text=text[first:last], rule_id="reviewer"
         )
     return Reviewer(**out)
 
@@ -262,7 +262,7 @@ def _item(
     }
     for key in (L.BLOCK_CLAIMS_ADMINISTRATOR, L.BLOCK_REVIEWER):
         rng = part.get(key)
-        item[key] = parse_guideline(doc, rng[0], rng[1]) if rng else None
+        item[key] = parse_guideline(doc, rng[0], rng[1], entities, fields) if rng else None
     rationale = _tokens(doc, part.get(L.BLOCK_RATIONALE))
     if rationale is not None:
         item["rationale"] = squash(rationale.text)

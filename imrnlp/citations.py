@@ -33,11 +33,18 @@ _SOURCE_BY_RULE = {
 }
 
 
-def parse_guideline(doc: Doc, start: int, end: int) -> Guideline:
-    """The guideline block in tokens [start, end) as a `Guideline`."""
+def parse_guideline(
+    doc: Doc,
+    start: int,
+    end: int,
+    entities: list[Span] | None = None,
+    fields: list[Span] | None = None,
+) -> Guideline:
+    """The guideline block in tokens [start, end) as a `Guideline`. `entities` and `fields` are
+    the Doc's entity and field spans, when the caller has them listed already."""
     block = doc[start:end]
-    fields = doc.spans.get(L.FIELDS_KEY, [])
-    entities = list(doc.spans.get(L.SPANS_KEY, []))
+    fields = list(doc.spans.get(L.FIELDS_KEY, [])) if fields is None else fields
+    entities = list(doc.spans.get(L.SPANS_KEY, [])) if entities is None else entities
     starts = within(fields, start, end, L.CITATION_START)
     citations: list[Citation] = []
     for n, cue in enumerate(starts):

@@ -86,12 +86,27 @@ class AssertionContext:
                 starts.append(k == 0)
             local.extend((span, base - start) for span in spans)
         sents = Doc(doc.vocab, words=words, spaces=spaces, sent_starts=starts)
-        found = [Span(sents, s.start + shift, s.end + shift, label=s.label_) for s, shift in local]
+        # a cue that opens a target ("history of X", kept in the listed text) stays out of the
+        # mirrored target, so ConText reads it as the modifier it is
+        found = [
+            Span(sents, s.start + shift + self._cue_length(s), s.end + shift, label=s.label_)
+            for s, shift in local
+        ]
         sents._.set(_TARGETS_EXT, found)
         self._context(sents, targets=_TARGETS_EXT)
         for (span, _shift), mirror in zip(local, found, strict=True):
             span._.set(L.EXT_ASSERTION, assertion_of(mirror))
         return doc
+
+    def _cue_length(self, span: Span) -> int:
+        """Tokens of a forward ConText cue that opens the span ("status post ..."), else 0."""
+        text = span.text.lower()
+        for rule in self._store.rows["context_rules"]:
+            literal = rule["literal"].lower()
+            if rule.get("direction") == "FORWARD" and text.startswith(literal + " "):
+                n = len(self.nlp.make_doc(literal))
+                return n if n < len(span) else 0
+        return 0
 
     def to_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> None:
         self._store.to_disk(path)
@@ -103,26 +118,52 @@ class AssertionContext:
 
 
 def _by_sentence(doc: Doc, targets: list[Span]) -> dict[tuple[int, int], list[Span]]:
-    """Targets grouped by the (start, end) token range of their sentence, in text order."""
+    """Targets grouped by the (start, end) token range of their sentence, in text order; a target
+    that crosses a sentence end joins the sentences it touches into one range."""
     starts = [t.i for t in doc if t.is_sent_start] or [0]
-    out: dict[tuple[int, int], list[Span]] = {}
+    ranges: list[tuple[int, int, Span]] = []
     for span in sorted(targets, key=lambda s: s.start):
         k = max(bisect_right(starts, span.start) - 1, 0)
-        start = starts[k]
-        end = starts[k + 1] if k + 1 < len(starts) else len(doc)
-        while end < span.end:  # a target across a sentence end keeps its tokens together
-            k += 1
-            end = starts[k + 1] if k + 1 < len(starts) else len(doc)
-        key = next((g for g in out if g[0] <= start < g[1]), (start, end))
-        out.setdefault(key, []).append(span)
+        m = bisect_right(starts, max(span.end - 1, span.start))
+        end = starts[m] if m < len(starts) else len(doc)
+        ranges.append((starts[k], max(end, span.end), span))
+    out: dict[tuple[int, int], list[Span]] = {}
+    group: list[int] = []  # [start, end] of the group being built
+    members: list[Span] = []
+    for start, end, span in ranges:
+        if group and start < group[1]:
+            group[1] = max(group[1], end)
+        else:
+            if group:
+                out[(group[0], group[1])] = members
+            group, members = [start, end], []
+        members.append(span)
+    if group:
+        out[(group[0], group[1])] = members
     return out
 
 
+_ASSERTION_OF = (
+    ("NEGATED_EXISTENCE", "negated"),
+    ("POSSIBLE_EXISTENCE", "uncertain"),
+    ("HISTORICAL", "historical"),
+)
+
+
 def assertion_of(span: Span) -> str:
-    if span._.is_negated:
-        return "negated"
-    if span._.is_uncertain:
-        return "uncertain"
-    if span._.is_historical:
-        return "historical"
+    """present | uncertain | negated | historical, from the ConText modifiers of `span`.
+
+    A modifier counts only if no TERMINATE cue ("," ";" "but") stands between it and the span:
+    medspaCy 1.3 can lose that cut when several modifiers share a sentence."""
+    graph = span.doc._.context_graph
+    stops = [m.modifier_span for m in graph.modifiers if m.category == "TERMINATE"] if graph else []
+    categories = set()
+    for modifier in span._.modifiers:
+        m_start, m_end = modifier.modifier_span
+        lo, hi = (m_end, span.start) if m_end <= span.start else (span.end, m_start)
+        if not any(lo <= s_start and s_end <= hi for s_start, s_end in stops):
+            categories.add(modifier.category)
+    for category, assertion in _ASSERTION_OF:
+        if category in categories:
+            return assertion
     return "present"

@@ -10,12 +10,28 @@ from spacy.util import registry
 SpanFilter = Callable[[Iterable[Span], Iterable[Span]], list[Span]]
 
 
-def longest_per_label(existing: Iterable[Span], new: Iterable[Span]) -> list[Span]:
-    """The new spans, less any that lies inside a longer span of the same label.
+#: A span of the first label inside a span of the second is a word of a name, not an entity:
+#: "Chronic Pain" in "Chronic Pain Medical Treatment", "Physical Therapy" in an ODG title.
+_INSIDE_IS_NOISE = {("DIAGNOSIS", "GUIDELINE"), ("PROCEDURE", "GUIDELINE")}
 
-    Spans of different labels may overlap ("Norco" MEDICATION inside nothing, "L4-5" inside a
-    PROCEDURE request); within a label, "MTUS" inside "Non-MTUS Citation" or "injection" inside
-    "epidural steroid injection" is noise."""
+
+def longest_per_label(existing: Iterable[Span], new: Iterable[Span]) -> list[Span]:
+    """The new spans, less any that lies inside a longer span of the same label (or a DIAGNOSIS
+    or PROCEDURE inside a GUIDELINE name).
+
+    Spans of different labels may overlap otherwise ("L4-5" inside a PROCEDURE request); within a
+    label, "MTUS" inside "Non-MTUS Citation" or "injection" inside "epidural steroid injection" is
+    noise."""
+    new = list(new)
+    guidelines = [s for s in new if s.label_ == "GUIDELINE"]
+    new = [
+        s
+        for s in new
+        if not any(
+            (s.label_, g.label_) in _INSIDE_IS_NOISE and g.start <= s.start and s.end <= g.end
+            for g in guidelines
+        )
+    ]
     spans = sorted(new, key=lambda s: (s.label_, s.start, -(s.end - s.start)))
     kept: list[Span] = []
     for span in spans:

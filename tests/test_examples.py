@@ -35,3 +35,24 @@ def test_folder_to_table(tmp_path, corpus):
         shutil.copy(pdf, folder)
     out = _run(str(EXAMPLES / "folder_to_table.py"), str(folder), str(tmp_path / "items.csv"))
     assert "item rows" in out
+
+
+def test_batch_folder(tmp_path, corpus):
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    for pdf in sorted((corpus / "dwc-imr-2017" / "pdf").glob("*.pdf"))[:3]:
+        shutil.copy(pdf, folder)
+    _run(str(EXAMPLES / "batch_folder.py"), str(folder), str(tmp_path / "out"))
+    assert (tmp_path / "out" / "report.html").exists()
+    assert (tmp_path / "out" / "items.parquet").exists()
+
+
+def test_train_small(tmp_path, corpus):
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / "train_small.py"), str(tmp_path / "model"), "8"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
+    assert "rules F" in done.stdout

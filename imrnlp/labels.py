@@ -51,6 +51,7 @@ LICENSURE = "LICENSURE"  # "State(s) of Licensure:"
 SPECIALTY = "SPECIALTY"  # "Certification(s)/Specialty:"
 DIAGNOSIS_CUE = "DIAGNOSIS_CUE"  # "The diagnoses include"
 DIAGNOSIS_LIST = "DIAGNOSIS_LIST"  # the region a diagnosis cue introduces
+DIAGNOSIS_HEAD = "DIAGNOSIS_HEAD"  # a word that names a condition ("pain", "strain")
 NO_CITATION = "NO_CITATION"  # "did not cite any medical evidence"
 CITATION_START = "CITATION_START"  # "Decision based on"
 

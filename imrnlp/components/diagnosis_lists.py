@@ -39,10 +39,11 @@ class DiagnosisLists:
         fields = list(doc.spans.get(L.FIELDS_KEY, []))
         cues = outermost([s for s in fields if s.label_ == L.DIAGNOSIS_CUE])
         new_dx: list[Span] = []
+        # tokens that name a condition: any DIAGNOSIS span, or a DIAGNOSIS_HEAD cue ("pain")
         heads = {
             t
-            for s in doc.spans.get(L.SPANS_KEY, [])
-            if s.label_ == L.DIAGNOSIS
+            for s in [*doc.spans.get(L.SPANS_KEY, []), *fields]
+            if s.label_ in (L.DIAGNOSIS, L.DIAGNOSIS_HEAD)
             for t in range(s.start, s.end)
         }
         regions: list[Span] = []
@@ -108,7 +109,11 @@ class DiagnosisLists:
         toks = list(region)
         for k, tok in enumerate(toks):
             i = tok.i
-            is_sep = tok.text in {",", ";"} or _LIST_NUMBER.match(tok.text) is not None
+            is_sep = (
+                tok.text in {",", ";"}
+                or tok.lower_ in {"versus", "vs", "vs."}
+                or _LIST_NUMBER.match(tok.text) is not None
+            )
             if tok.lower_ == "and" and k + 1 < len(toks):
                 # "A, B, and C" / "A and B": split at "and" only where no comma follows in the list
                 later = [t.text for t in toks[k + 1 :]]

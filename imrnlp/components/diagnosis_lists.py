@@ -47,6 +47,13 @@ class DiagnosisLists:
             for t in range(s.start, s.end)
         }
         regions: list[Span] = []
+        # lists are read in the case summary, where the letter states the diagnoses; a rationale's
+        # "the diagnosis of ..." discusses a condition rather than listing the worker's
+        summary = [
+            s for s in doc.spans.get(L.SECTIONS_KEY, []) if s.label_ == L.SECTION_CASE_SUMMARY
+        ]
+        if summary:
+            cues = [c for c in cues if any(s.start <= c.start < s.end for s in summary)]
         for cue in _chain(doc, cues):
             if regions and cue.start < regions[-1].end:
                 continue

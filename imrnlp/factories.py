@@ -38,6 +38,8 @@ def make_items(nlp: Language, name: str) -> ItemSplitter:
     return ItemSplitter(nlp, name)
 
 
-@Language.factory(L.PIPE_SPAN_MERGER, default_config={"source_key": L.PREDICTED_KEY})
-def make_span_merger(nlp: Language, name: str, source_key: str) -> SpanMerger:
-    return SpanMerger(nlp, name, source_key=source_key)
+@Language.factory(
+    L.PIPE_SPAN_MERGER, default_config={"source_key": L.PREDICTED_KEY, "policy": "boundaries"}
+)
+def make_span_merger(nlp: Language, name: str, source_key: str, policy: str) -> SpanMerger:
+    return SpanMerger(nlp, name, source_key=source_key, policy=policy)

@@ -1,39 +1,60 @@
 """`imr_span_merger`: merges a trained span categorizer's spans into `doc.spans["imr"]`.
 
-Merge policy: the rules' spans are kept; a predicted span is added (rule id "model") unless a rule
-span of the same label already covers the same tokens. Runs before the components that read
-entities (diagnosis lists, context, normalizer, items), so a trained model improves the record.
+Runs before the components that read entities (diagnosis lists, context, normalizer, items), so
+a trained model improves the record. Two merge policies:
+
+- ``"boundaries"`` (default): the model's span replaces every rule span of the same label that
+  it overlaps (the model learned the annotated boundaries: "lumbar strain" where a rule found
+  "strain"); model spans that overlap nothing are added; other rule spans are kept.
+- ``"add"``: the rules' spans are all kept; a model span is added unless a rule span of the same
+  label covers the same tokens.
+
+Model spans carry the rule id ``"model"``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .. import labels as L
 
+Policy = Literal["boundaries", "add"]
+POLICIES: tuple[str, ...] = ("boundaries", "add")
+
 
 class SpanMerger:
     def __init__(
-        self, nlp: Language, name: str = L.PIPE_SPAN_MERGER, *, source_key: str = L.PREDICTED_KEY
+        self,
+        nlp: Language,
+        name: str = L.PIPE_SPAN_MERGER,
+        *,
+        source_key: str = L.PREDICTED_KEY,
+        policy: str = "boundaries",
     ) -> None:
+        if policy not in POLICIES:
+            raise ValueError(f"imr_span_merger: policy must be one of {POLICIES}, not {policy!r}")
         self.name = name
         self.source_key = source_key
+        self.policy = policy
 
     def __call__(self, doc: Doc) -> Doc:
-        predicted = doc.spans.get(self.source_key)
+        predicted = [s for s in doc.spans.get(self.source_key, []) if s.label_ in L.ENTITY_LABELS]
         if not predicted:
             return doc
         rules = list(doc.spans.get(L.SPANS_KEY, []))
         have = {(s.start, s.end, s.label_) for s in rules}
-        added = [
+        model = [
             Span(doc, s.start, s.end, label=s.label_, span_id="model")
             for s in predicted
-            if (s.start, s.end, s.label_) not in have and s.label_ in L.ENTITY_LABELS
+            if (s.start, s.end, s.label_) not in have
         ]
-        doc.spans[L.SPANS_KEY] = rules + added
+        if self.policy == "boundaries":
+            rules = [r for r in rules if not any(_overlap(r, m) for m in model)]
+        doc.spans[L.SPANS_KEY] = rules + model
         return doc
 
     def to_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> None:
@@ -41,3 +62,7 @@ class SpanMerger:
 
     def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> SpanMerger:
         return self
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a.label_ == b.label_ and a.start < b.end and b.start < a.end

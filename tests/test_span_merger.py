@@ -1,0 +1,52 @@
+"""The merge policies of imr_span_merger, on a hand-made Doc."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.tokens import Span
+
+import imrnlp
+from imrnlp import labels as L
+from imrnlp.components.span_merger import SpanMerger
+
+
+def _doc():
+    nlp = imrnlp.load()
+    doc = nlp.make_doc("Chronic lumbar strain and an MRI of the knee.")
+    doc.spans[L.SPANS_KEY] = [
+        Span(doc, 2, 3, label="DIAGNOSIS", span_id="diagnosis.lexicon"),  # "strain"
+        Span(doc, 5, 6, label="PROCEDURE", span_id="procedure.imaging.mri"),  # "MRI"
+    ]
+    doc.spans[L.PREDICTED_KEY] = [
+        Span(doc, 0, 3, label="DIAGNOSIS"),  # "Chronic lumbar strain"
+        Span(doc, 5, 6, label="PROCEDURE"),  # same as the rule
+    ]
+    return nlp, doc
+
+
+def _spans(doc):
+    return sorted((s.text, s.label_, s.id_) for s in doc.spans[L.SPANS_KEY])
+
+
+def test_boundaries_policy_replaces_overlapping_rule_spans():
+    nlp, doc = _doc()
+    SpanMerger(nlp, policy="boundaries")(doc)
+    assert _spans(doc) == [
+        ("Chronic lumbar strain", "DIAGNOSIS", "model"),
+        ("MRI", "PROCEDURE", "procedure.imaging.mri"),
+    ]
+
+
+def test_add_policy_keeps_every_rule_span():
+    nlp, doc = _doc()
+    SpanMerger(nlp, policy="add")(doc)
+    assert _spans(doc) == [
+        ("Chronic lumbar strain", "DIAGNOSIS", "model"),
+        ("MRI", "PROCEDURE", "procedure.imaging.mri"),
+        ("strain", "DIAGNOSIS", "diagnosis.lexicon"),
+    ]
+
+
+def test_unknown_policy_is_a_clear_error():
+    with pytest.raises(ValueError, match="policy"):
+        SpanMerger(imrnlp.load(), policy="vote")

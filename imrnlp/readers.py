@@ -67,6 +67,8 @@ def pdf_text(path: Path) -> str:
         pdf.close()
     # pages joined as pdftotext joins them: a form feed opens each new page's first line
     text = "\n\f".join(pages).replace("\r\n", "\n").replace("\r", "\n")
+    # pdfium writes a hyphen that ends a wrapped line as "\x02" and drops the line break
+    text = text.replace("\x02", "-\n")
     if not text.strip():
         raise PdfError(
             f"{path}: the PDF has no text layer (a scan?); run OCR first (for example "

@@ -12,6 +12,7 @@ from spacy.tokens import Doc, Span
 from . import labels as L
 from .citations import parse_guideline
 from .record import (
+    Abbreviation,
     CaseRecord,
     DateMention,
     Diagnosis,
@@ -62,6 +63,12 @@ def doc_to_record(
             evidence=evidence_of(s),
         )
         for s in sorted((s for s in entities if s.label_ == L.DATE), key=lambda s: s.start)
+    ]
+    record["abbreviations"] = [
+        Abbreviation(
+            short=doc[a:b].text, long=squash(doc[c:d].text), evidence=evidence_of(doc[c:d])
+        )
+        for a, b, c, d in doc._.get(L.EXT_ABBREVIATIONS) or []
     ]
     record["entities"] = [
         Entity(
@@ -169,9 +176,7 @@ def _reviewer(text: str, fields: list[Span]) -> Reviewer:
         first = spec.start_char if first is None else first
         last = b
     if first is not None and last is not None:
-        out["evidence"] = Evidence(
-            start=first, end=last, text=text[first:last], rule_id="reviewer"
-        )
+        out["evidence"] = Evidence(start=first, end=last, text=text[first:last], rule_id="reviewer")
     return Reviewer(**out)
 
 

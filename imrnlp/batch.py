@@ -174,7 +174,10 @@ def _result(fut: Future[dict[str, Any]] | Any, path: str) -> dict[str, Any]:
 
 
 def _process_dask(
-    items: Sequence[str], model: str | None, n_workers: int, scheduler: str | None,
+    items: Sequence[str],
+    model: str | None,
+    n_workers: int,
+    scheduler: str | None,
     window: int | None,
 ) -> Iterator[dict[str, Any]]:
     from dask.distributed import Client, LocalCluster
@@ -184,8 +187,11 @@ def _process_dask(
         client = Client(scheduler)
     else:
         cluster = LocalCluster(
-            n_workers=n_workers, threads_per_worker=1, processes=True,
-            dashboard_address=None, silence_logs=logging.WARNING,
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.WARNING,
         )
         client = Client(cluster)
     try:
@@ -206,25 +212,63 @@ def _process_dask(
 # flat rows (CSV, Parquet)
 
 LETTER_COLUMNS: tuple[str, ...] = (
-    "source", "case_number", "layout", "date_assigned", "decision_date", "date_of_injury",
-    "ur_denial_date", "application_received", "priority", "reviewer_licensure",
-    "reviewer_specialty", "patient_age", "patient_sex", "diagnoses", "n_diagnoses", "n_items",
-    "warnings", "schema_version", "imrnlp_version",
+    "source",
+    "case_number",
+    "layout",
+    "date_assigned",
+    "decision_date",
+    "date_of_injury",
+    "ur_denial_date",
+    "application_received",
+    "priority",
+    "reviewer_licensure",
+    "reviewer_specialty",
+    "patient_age",
+    "patient_sex",
+    "diagnoses",
+    "n_diagnoses",
+    "n_items",
+    "warnings",
+    "schema_version",
+    "imrnlp_version",
 )
 ITEM_COLUMNS: tuple[str, ...] = (
-    "item_index", "item_request", "item_decision", "item_medically_necessary", "item_category",
-    "item_medication_name", "item_medication_strength", "item_medication_quantity",
-    "item_procedures", "item_levels", "item_laterality", "item_partial",
-    "item_original_request", "item_authorized",
-    "item_claims_administrator_guideline_kind", "item_claims_administrator_mtus_parts",
+    "item_index",
+    "item_request",
+    "item_decision",
+    "item_medically_necessary",
+    "item_category",
+    "item_medication_name",
+    "item_medication_strength",
+    "item_medication_quantity",
+    "item_procedures",
+    "item_levels",
+    "item_laterality",
+    "item_partial",
+    "item_original_request",
+    "item_authorized",
+    "item_claims_administrator_guideline_kind",
+    "item_claims_administrator_mtus_parts",
     "item_claims_administrator_sources",
-    "item_reviewer_guideline_kind", "item_reviewer_mtus_parts", "item_reviewer_sources",
-    "item_conclusion", "item_rationale", "item_evidence_start", "item_evidence_end",
+    "item_reviewer_guideline_kind",
+    "item_reviewer_mtus_parts",
+    "item_reviewer_sources",
+    "item_conclusion",
+    "item_rationale",
+    "item_evidence_start",
+    "item_evidence_end",
 )
 COLUMNS: tuple[str, ...] = LETTER_COLUMNS + ITEM_COLUMNS
 INT_COLUMNS = frozenset(
-    {"patient_age", "n_diagnoses", "n_items", "item_index", "item_medication_quantity",
-     "item_evidence_start", "item_evidence_end"}
+    {
+        "patient_age",
+        "n_diagnoses",
+        "n_items",
+        "item_index",
+        "item_medication_quantity",
+        "item_evidence_start",
+        "item_evidence_end",
+    }
 )
 BOOL_COLUMNS = frozenset({"item_medically_necessary", "item_partial"})
 SEP = ";"

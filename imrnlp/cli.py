@@ -127,8 +127,16 @@ def render_table(record: Any, console: Console) -> None:
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold cyan")
     head.add_column()
-    for name in ("case_number", "layout", "priority", "date_assigned", "decision_date",
-                 "date_of_injury", "ur_denial_date", "application_received"):
+    for name in (
+        "case_number",
+        "layout",
+        "priority",
+        "date_assigned",
+        "decision_date",
+        "date_of_injury",
+        "ur_denial_date",
+        "application_received",
+    ):
         head.add_row(name, e(str(getattr(record, name) or "—")))
     rv, pt = record.reviewer, record.patient
     licensed = ", ".join(rv.licensure) or "—"
@@ -149,27 +157,41 @@ def render_table(record: Any, console: Console) -> None:
         t.add_row("category", it.category)
         if it.medication:
             m = it.medication
-            t.add_row("medication", e(" ".join(
-                x for x in (m.name, m.strength, f"#{m.quantity}" if m.quantity else None) if x)))
+            t.add_row(
+                "medication",
+                e(
+                    " ".join(
+                        x
+                        for x in (m.name, m.strength, f"#{m.quantity}" if m.quantity else None)
+                        if x
+                    )
+                ),
+            )
         if it.levels:
             t.add_row("levels", ", ".join(it.levels))
         if it.laterality:
             t.add_row("laterality", it.laterality)
         if it.partial:
-            t.add_row("partial", e(f"original: {it.original_request or '—'}; "
-                                   f"authorized: {it.authorized or '—'}"))
-        for label, g in (("administrator", it.claims_administrator_guideline),
-                         ("reviewer", it.reviewer_guideline)):
+            t.add_row(
+                "partial",
+                e(f"original: {it.original_request or '—'}; authorized: {it.authorized or '—'}"),
+            )
+        for label, g in (
+            ("administrator", it.claims_administrator_guideline),
+            ("reviewer", it.reviewer_guideline),
+        ):
             if g is None:
                 t.add_row(f"{label} guideline", "—")
                 continue
             cites = "\n".join(f"• {e(c.text)}" for c in g.citations)
-            t.add_row(f"{label} guideline", f"[magenta]{g.kind}[/]" + (f"\n{cites}" if cites
-                                                                        else ""))
+            t.add_row(
+                f"{label} guideline", f"[magenta]{g.kind}[/]" + (f"\n{cites}" if cites else "")
+            )
         if it.conclusion:
             t.add_row("conclusion", e(it.conclusion))
-        console.print(Panel(t, title=f"item {n}: {e(it.request)}", border_style=colour,
-                            expand=False))
+        console.print(
+            Panel(t, title=f"item {n}: {e(it.request)}", border_style=colour, expand=False)
+        )
     if not record.items:
         console.print("[yellow]no disputed item found[/]")
     for w in record.warnings:
@@ -252,8 +274,11 @@ def report_cli(
         stats = write_report(records, output)
     except ValueError as e:
         raise _fail(str(e), 2) from None
-    err.print(f"wrote {output}: {stats.letters} letters, {stats.items} items, "
-              f"{stats.errors} error rows skipped", highlight=False)
+    err.print(
+        f"wrote {output}: {stats.letters} letters, {stats.items} items, "
+        f"{stats.errors} error rows skipped",
+        highlight=False,
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -268,11 +293,15 @@ def batch_cli(
     engine: Annotated[EngineOpt, typer.Option("--engine", help="local or dask.")] = (
         EngineOpt.local
     ),
-    scheduler: Annotated[str | None, typer.Option(
-        "--scheduler", help="Dask scheduler address (tcp://host:8786); default: a LocalCluster."
-    )] = None,
-    resume: Annotated[bool, typer.Option(
-        "--resume", help="Skip letters already done by an interrupted run.")] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler", help="Dask scheduler address (tcp://host:8786); default: a LocalCluster."
+        ),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Skip letters already done by an interrupted run.")
+    ] = False,
     model: Annotated[Path | None, typer.Option("--model", help="Trained pipeline folder.")] = None,
 ) -> None:
     """Extract every letter under INPUT (folders recursive: .pdf, .txt) into OUT.
@@ -296,9 +325,14 @@ def batch_cli(
         raise _fail("--scheduler needs --engine dask", 2)
     state = {"failed": 0, "n": 0, "t0": time.perf_counter()}
     progress = Progress(
-        TextColumn("[bold]letters"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]:.2f}/s"), TextColumn("[red]{task.fields[failed]} failed"),
-        TimeElapsedColumn(), console=err, transient=False,
+        TextColumn("[bold]letters"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]:.2f}/s"),
+        TextColumn("[red]{task.fields[failed]} failed"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
     )
     task = progress.add_task("batch", total=None, rate=0.0, failed=0)
 
@@ -319,8 +353,15 @@ def batch_cli(
     try:
         with progress:
             summary = run_batch(
-                inputs, output, model=model, n_process=n_process, engine=engine.value,
-                scheduler=scheduler, resume=resume, on_start=on_start, on_result=on_result,
+                inputs,
+                output,
+                model=model,
+                n_process=n_process,
+                engine=engine.value,
+                scheduler=scheduler,
+                resume=resume,
+                on_start=on_start,
+                on_result=on_result,
             )
     except ImrnlpError as e:
         raise _fail(str(e)) from None
@@ -332,7 +373,8 @@ def batch_cli(
         f"({summary.rate:.2f}/s), {summary.skipped} skipped (already done), "
         f"{summary.failed} failed → {output}"
         + (f"; errors in {summary.errors_path}" if summary.errors_path else ""),
-        highlight=False, soft_wrap=True,
+        highlight=False,
+        soft_wrap=True,
     )
     raise typer.Exit(0 if summary.ok else 1)
 
@@ -411,8 +453,9 @@ def evaluate_cli(
     for system, scores in result.items():
         if not isinstance(scores, dict):
             continue
-        table.add_row(system, "[bold]all", f3(scores.get("p")), f3(scores.get("r")),
-                      f3(scores.get("f")))
+        table.add_row(
+            system, "[bold]all", f3(scores.get("p")), f3(scores.get("r")), f3(scores.get("f"))
+        )
         for label, s in (scores.get("per_label") or {}).items():
             if isinstance(s, dict):
                 table.add_row("", label, f3(s.get("p")), f3(s.get("r")), f3(s.get("f")))
@@ -424,9 +467,9 @@ def gold_cli(
     letters: Annotated[
         Path, typer.Argument(help="Folder of the letters, named <case number>.pdf or .txt.")
     ],
-    gold_dir: Annotated[
-        Path, typer.Option("--gold", help="Folder of gold records (JSON).")
-    ] = Path("gold/records"),
+    gold_dir: Annotated[Path, typer.Option("--gold", help="Folder of gold records (JSON).")] = Path(
+        "gold/records"
+    ),
     suffix: Annotated[str, typer.Option("--suffix", help="Letter file suffix.")] = ".pdf",
     model: Annotated[Path | None, typer.Option("--model", help="Saved or trained model.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,

@@ -5,6 +5,7 @@ from spacy.language import Language
 
 from . import extensions  # noqa: F401  (registers the custom attributes)
 from . import labels as L
+from .components.abbreviations import Abbreviations
 from .components.context import AssertionContext
 from .components.diagnosis_lists import DiagnosisLists
 from .components.items import ItemSplitter
@@ -43,3 +44,8 @@ def make_items(nlp: Language, name: str) -> ItemSplitter:
 )
 def make_span_merger(nlp: Language, name: str, source_key: str, policy: str) -> SpanMerger:
     return SpanMerger(nlp, name, source_key=source_key, policy=policy)
+
+
+@Language.factory(L.PIPE_ABBREVIATIONS)
+def make_abbreviations(nlp: Language, name: str) -> Abbreviations:
+    return Abbreviations(nlp, name)

@@ -97,6 +97,7 @@ EXT_LAYOUT = "imr_layout"  # Doc: recognised layout
 EXT_HEADER = "imr_header"  # Doc: header field -> [start, end] token range of its value
 EXT_ITEMS = "imr_item_parts"  # Doc: per item, token ranges of its parts
 EXT_WARNINGS = "imr_warnings"  # Doc: list of warnings raised by components
+EXT_ABBREVIATIONS = "imr_abbreviations"  # Doc: [short_start, short_end, long_start, long_end]
 
 # --- component names ---------------------------------------------------------------------------
 PIPE_SECTIONS = "imr_sections"
@@ -109,6 +110,7 @@ PIPE_NORMALIZER = "imr_normalizer"
 PIPE_ITEMS = "imr_items"
 PIPE_SPANCAT = "spancat"
 PIPE_SPAN_MERGER = "imr_span_merger"
+PIPE_ABBREVIATIONS = "imr_abbreviations"
 
 DATE_ROLES: tuple[str, ...] = (
     "injury",

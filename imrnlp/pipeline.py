@@ -28,6 +28,7 @@ _cache: dict[str, Language] = {}
 READERS: tuple[str, ...] = (
     L.PIPE_DIAGNOSIS_LISTS,
     "sentencizer",
+    L.PIPE_ABBREVIATIONS,
     L.PIPE_CONTEXT,
     L.PIPE_NORMALIZER,
     L.PIPE_ITEMS,
@@ -68,6 +69,7 @@ def build() -> Language:
     field_ruler.add_patterns(resources.field_patterns())
     nlp.add_pipe(L.PIPE_DIAGNOSIS_LISTS)
     nlp.add_pipe("sentencizer")
+    nlp.add_pipe(L.PIPE_ABBREVIATIONS)
     context = cast(AssertionContext, nlp.add_pipe(L.PIPE_CONTEXT))
     context.initialize(rules=resources.context_rules())
     normalizer = cast(Normalizer, nlp.add_pipe(L.PIPE_NORMALIZER))

@@ -136,6 +136,12 @@ class Item(_Model):
     evidence: Evidence = Field(description="The whole item block.")
 
 
+class Abbreviation(_Model):
+    short: str = Field(description="The abbreviation ('EMG').")
+    long: str = Field(description="What the letter says it stands for ('electromyography').")
+    evidence: Evidence = Field(description="Where the letter defines it (its long form).")
+
+
 class DateMention(_Model):
     text: str = Field(description="The date as written.")
     value: str | None = Field(description="ISO date, or null when the text is not a valid date.")
@@ -176,6 +182,9 @@ class CaseRecord(_Model):
     items: list[Item] = Field(default_factory=list, description="Disputed items, in letter order.")
     dates: list[DateMention] = Field(default_factory=list, description="Every date, with its role.")
     entities: list[Entity] = Field(default_factory=list, description="Every entity span.")
+    abbreviations: list[Abbreviation] = Field(
+        default_factory=list, description="Abbreviations the letter defines, first definition."
+    )
     field_evidence: dict[str, Evidence] = Field(
         default_factory=dict, description="Evidence of each header field, by field name."
     )

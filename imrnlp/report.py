@@ -99,8 +99,9 @@ def corpus_stats(rows: Iterable[dict[str, Any]]) -> CorpusStats:
             _add(s.by_specialty, specialty.strip() or "unknown", over)
             _add(s.by_year, year, over)
             cites = ((it.get("reviewer_guideline") or {}).get("citations")) or []
-            for part in dict.fromkeys(c.get("part") or "MTUS (no part)" for c in cites
-                                      if c.get("mtus")):
+            for part in dict.fromkeys(
+                c.get("part") or "MTUS (no part)" for c in cites if c.get("mtus")
+            ):
                 _add(s.by_mtus_part, part, over)
             for src in dict.fromkeys(c.get("source") or "?" for c in cites if not c.get("mtus")):
                 _add(s.by_source, src, over)
@@ -143,15 +144,23 @@ def tables(s: CorpusStats) -> list[tuple[str, list[str], list[list[str]]]]:
     med = s.by_category.get("medication", Group()).items
     summary.append(["Share of items that are medications", _pct(med / s.items) if s.items else "—"])
     out = [("Summary", ["", "value"], summary)]
-    out.append((
-        "Published California figures (for comparison)", ["measure", "value", "source"],
-        [list(p) for p in PUBLISHED],
-    ))
+    out.append(
+        (
+            "Published California figures (for comparison)",
+            ["measure", "value", "source"],
+            [list(p) for p in PUBLISHED],
+        )
+    )
 
     def grouped(title: str, key: str, groups: dict[str, Group], top: int | None = None) -> None:
         rows = [
-            [k, str(g.items), _pct(g.items / s.items) if s.items else "—",
-             str(g.overturned), _pct(g.share_overturned)]
+            [
+                k,
+                str(g.items),
+                _pct(g.items / s.items) if s.items else "—",
+                str(g.overturned),
+                _pct(g.share_overturned),
+            ]
             for k, g in _sorted(groups, top)
         ]
         header = [key, "items", "share of items", "overturned", "share overturned"]
@@ -161,8 +170,9 @@ def tables(s: CorpusStats) -> list[tuple[str, list[str], list[list[str]]]]:
     grouped("By reviewer specialty (first listed)", "specialty", s.by_specialty)
     grouped("By MTUS part cited by the reviewer", "MTUS part", s.by_mtus_part)
     grouped("By non-MTUS source cited by the reviewer", "source", s.by_source)
-    grouped(f"By medication (top {TOP_MEDICATIONS})", "medication", s.by_medication,
-            TOP_MEDICATIONS)
+    grouped(
+        f"By medication (top {TOP_MEDICATIONS})", "medication", s.by_medication, TOP_MEDICATIONS
+    )
     grouped("By decision year", "year", s.by_year)
     return out
 
@@ -196,8 +206,11 @@ def charts(s: CorpusStats) -> list[tuple[str, bytes]]:
 
     bar("category", "Decisions by category", _sorted(s.by_category))
     bar("specialty", "Decisions by reviewer specialty", _sorted(s.by_specialty, 15))
-    bar("medication", f"Decisions by medication (top {TOP_MEDICATIONS})",
-        _sorted(s.by_medication, TOP_MEDICATIONS))
+    bar(
+        "medication",
+        f"Decisions by medication (top {TOP_MEDICATIONS})",
+        _sorted(s.by_medication, TOP_MEDICATIONS),
+    )
     bar("mtus_part", "Decisions by MTUS part cited", _sorted(s.by_mtus_part, 15))
     return out
 
@@ -244,12 +257,18 @@ def _md_cell(c: str) -> str:
 
 def _markdown(s: CorpusStats, source: str, output: Path) -> str:
     lines = [
-        "# IMR corpus report", "",
-        f"Records: `{source}`. Made {date.today().isoformat()} with imrnlp {__version__}.", "",
+        "# IMR corpus report",
+        "",
+        f"Records: `{source}`. Made {date.today().isoformat()} with imrnlp {__version__}.",
+        "",
     ]
     for title, header, rows in tables(s):
-        lines += [f"## {title}", "", "| " + " | ".join(header) + " |",
-                  "|" + "|".join("---" for _ in header) + "|"]
+        lines += [
+            f"## {title}",
+            "",
+            "| " + " | ".join(header) + " |",
+            "|" + "|".join("---" for _ in header) + "|",
+        ]
         lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
         lines.append("")
     pngs = charts(s)

@@ -131,25 +131,35 @@ def record_html(record: CaseRecord, text: str) -> str:
     header = [
         (name, _val(getattr(record, name), fe.get(name)))
         for name in (
-            "case_number", "layout", "priority", "date_assigned", "decision_date",
-            "date_of_injury", "ur_denial_date", "application_received",
+            "case_number",
+            "layout",
+            "priority",
+            "date_assigned",
+            "decision_date",
+            "date_of_injury",
+            "ur_denial_date",
+            "application_received",
         )
     ]
     parts = ["<h2>Letter</h2>", _rows(header)]
     rv, pt = record.reviewer, record.patient
     parts += [
         "<h2>Reviewer</h2>",
-        _rows([
-            ("licensure", _val(", ".join(rv.licensure), rv.evidence)),
-            ("specialty", _val(rv.specialty, rv.evidence)),
-        ]),
+        _rows(
+            [
+                ("licensure", _val(", ".join(rv.licensure), rv.evidence)),
+                ("specialty", _val(rv.specialty, rv.evidence)),
+            ]
+        ),
         "<h2>Patient</h2>",
         _rows([("age", _val(pt.age, pt.evidence)), ("sex", _val(pt.sex, pt.evidence))]),
         f"<h2>Diagnoses ({len(record.diagnoses)})</h2>",
-        "<ol>" + "".join(
+        "<ol>"
+        + "".join(
             f"<li>{_val(d.text, d.evidence)} <small>{_esc(d.assertion)}</small></li>"
             for d in record.diagnoses
-        ) + "</ol>",
+        )
+        + "</ol>",
         f"<h2>Disputed items ({len(record.items)})</h2>",
     ]
     for n, it in enumerate(record.items, 1):
@@ -167,23 +177,33 @@ def record_html(record: CaseRecord, text: str) -> str:
         if it.laterality:
             rows.append(("laterality", _esc(it.laterality)))
         if it.partial:
-            rows.append(("partial", f"original: {_esc(it.original_request)}; "
-                                    f"authorized: {_esc(it.authorized)}"))
+            rows.append(
+                (
+                    "partial",
+                    f"original: {_esc(it.original_request)}; authorized: {_esc(it.authorized)}",
+                )
+            )
         rows += [
             ("claims administrator guideline", _guideline(it.claims_administrator_guideline)),
             ("reviewer guideline", _guideline(it.reviewer_guideline)),
-            ("conclusion", _val(it.conclusion,
-                                _conclusion_evidence(text, it.conclusion, it.evidence))),
+            (
+                "conclusion",
+                _val(it.conclusion, _conclusion_evidence(text, it.conclusion, it.evidence)),
+            ),
         ]
         parts.append(
             f'<div class="item"><b>{n}. {_val(it.request, it.evidence)}</b>{_rows(rows)}</div>'
         )
     parts.append(f"<h2>Dates ({len(record.dates)})</h2>")
-    parts.append(_rows((d.role, _val(f"{d.text} → {d.value or '?'}", d.evidence))
-                       for d in record.dates))
+    parts.append(
+        _rows((d.role, _val(f"{d.text} → {d.value or '?'}", d.evidence)) for d in record.dates)
+    )
     if record.warnings:
-        parts.append("<h2>Warnings</h2><ul>" + "".join(
-            f'<li class="warn">{_esc(w)}</li>' for w in record.warnings) + "</ul>")
+        parts.append(
+            "<h2>Warnings</h2><ul>"
+            + "".join(f'<li class="warn">{_esc(w)}</li>' for w in record.warnings)
+            + "</ul>"
+        )
     return "\n".join(parts)
 
 

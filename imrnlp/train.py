@@ -297,12 +297,21 @@ def to_docbin(records: Iterable[Annotated], nlp: Language | None = None) -> DocB
                 if span is None:
                     logger.warning(
                         "%s: span [%d, %d) %s %s does not align with tokens; skipped",
-                        rec.source, start, end, label, what,
+                        rec.source,
+                        start,
+                        end,
+                        label,
+                        what,
                     )
                     continue
                 logger.warning(
                     "%s: span [%d, %d) %s %s does not align with tokens; trained as %r",
-                    rec.source, start, end, label, what, span.text,
+                    rec.source,
+                    start,
+                    end,
+                    label,
+                    what,
+                    span.text,
                 )
             spans.append(span)
         doc.spans[L.PREDICTED_KEY] = spans
@@ -352,9 +361,7 @@ def annotate_files(inputs: list[Path], output: Path) -> int:
             if len(text) >= nlp.max_length:
                 nlp.max_length = len(text) + 1
             doc = nlp(text)
-            spans = [
-                {"start": s, "end": e, "label": lab} for s, e, lab in sorted(_entity_set(doc))
-            ]
+            spans = [{"start": s, "end": e, "label": lab} for s, e, lab in sorted(_entity_set(doc))]
             row = {"text": text, "spans": spans, "meta": {"source": str(path)}}
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             written += 1
@@ -450,7 +457,9 @@ def train_model(
             config["components"][L.PIPE_SPANCAT] = {"source": str(Path(base).resolve())}
         config.to_disk(tmp / "config.cfg")
         logger.info(
-            "training on %d letters, %d dev letters, %d steps", len(train_recs), len(dev_recs),
+            "training on %d letters, %d dev letters, %d steps",
+            len(train_recs),
+            len(dev_recs),
             max_steps,
         )
         spacy_train(

@@ -32,3 +32,14 @@ def test_context_assertions():
     assert got["lumbar radiculopathy"] == "uncertain"
     assert got["cervical strain"] == "present"
     assert got["history of knee osteoarthritis"] == "historical"  # listed as written
+
+
+def test_abbreviations_are_per_letter():
+    first = imrnlp.extract("The electromyography (EMG) was normal. EMG is not needed.")
+    second = imrnlp.extract("A functional restoration program (FRP) is requested.")
+    assert [(a.short, a.long) for a in first.abbreviations] == [("EMG", "electromyography")]
+    assert [(a.short, a.long) for a in second.abbreviations] == [
+        ("FRP", "functional restoration program")
+    ]
+    ev = second.abbreviations[0].evidence
+    assert ev.text == "functional restoration program"

@@ -78,7 +78,7 @@ class DiagnosisLists:
     def _region(doc: Doc, cue: Span) -> Span | None:
         start = cue.end
         # "The listed diagnoses from 11/07/2014 are: 1. ..." : the list starts after the colon
-        for k in range(cue.end, min(len(doc), cue.end + 10)):
+        for k in range(cue.end, min(len(doc), cue.end + 15)):
             if doc[k].text == ".":
                 break
             if doc[k].text == ":":
@@ -154,12 +154,11 @@ class DiagnosisLists:
                 any(i in heads for i in range(s, e)) or _HISTORY.match(doc[s:e].text) is not None
             )
             side_only = _SIDE_ONLY.match(doc[s:e].text) is not None
-            joined_by_and = s > 0 and any(
-                t.lower_ == "and" for t in doc[max(region.start, s - 2) : s]
-            )
+            # "right and left shoulder sprain": a side followed by "and" belongs to what follows
+            and_follows = any(t.lower_ == "and" for t in doc[e : min(region.end, e + 2)])
             if pending is not None:
                 s, pending = pending, None
-            if side_only and not joined_by_and and merged:
+            if side_only and not and_follows and merged:
                 merged[-1][1] = e
             elif side_only or (not has_head and not merged):
                 pending = s

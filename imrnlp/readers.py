@@ -26,6 +26,8 @@ def read_letter(path: str | Path) -> tuple[str, list[str]]:
 
 def text_file(path: Path) -> tuple[str, list[str]]:
     data = path.read_bytes()
+    if not data.strip():
+        raise ReadError(f"{path}: the file is empty; there is no letter to read")
     if data.startswith(b"%PDF-"):
         return pdf_text(path), [f"{path.name} is a PDF despite its name; read as PDF"]
     try:

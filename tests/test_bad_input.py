@@ -129,3 +129,10 @@ def test_corpus_pdf_is_read(corpus):
     record = imrnlp.extract_file(pdf)
     assert record.case_number == "CM16-0213037"
     assert record.source == str(pdf)
+
+
+def test_empty_file_is_a_read_error(tmp_path):
+    path = tmp_path / "empty.txt"
+    path.write_bytes(b"  \n")
+    with pytest.raises(ReadError, match="empty"):
+        imrnlp.extract_file(path)

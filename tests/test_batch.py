@@ -126,7 +126,7 @@ def bad_folder(letters: Path, tmp_path: Path) -> tuple[Path, int]:
     (folder / "empty.txt").write_bytes(b"")
     (folder / "cp1252.txt").write_bytes("Décision du réviseur: aucune.\n".encode("cp1252"))
     (folder / "not_really.pdf").write_text("This is plain text, not a PDF.\n", encoding="utf-8")
-    return folder, N_LETTERS + 2  # the empty and the cp1252 text files give (empty) records
+    return folder, N_LETTERS + 1  # the cp1252 text file gives a record (with a warning)
 
 
 def test_bad_files_jsonl(bad_folder: tuple[Path, int], expected: list[dict], tmp_path: Path):
@@ -137,14 +137,18 @@ def test_bad_files_jsonl(bad_folder: tuple[Path, int], expected: list[dict], tmp
     rows = list(read_jsonl(out))
     errors = [r for r in rows if "error" in r]
     good = [r for r in rows if "error" not in r]
-    assert sorted(Path(e["source"]).name for e in errors) == ["not_really.pdf", "truncated.pdf"]
+    assert sorted(Path(e["source"]).name for e in errors) == [
+        "empty.txt",
+        "not_really.pdf",
+        "truncated.pdf",
+    ]
     assert len(good) == n_good
     by_name = {Path(r["source"]).name: r for r in good}
     for rec in expected:
         name = Path(rec["source"]).name
         assert {**by_name[name], "source": None} == {**rec, "source": None}
     assert any("cp1252" in w for w in by_name["cp1252.txt"]["warnings"])
-    assert "2 failed" in result.stderr
+    assert "3 failed" in result.stderr
 
 
 def test_bad_files_csv_errors_sidecar(bad_folder: tuple[Path, int], tmp_path: Path):
@@ -153,7 +157,7 @@ def test_bad_files_csv_errors_sidecar(bad_folder: tuple[Path, int], tmp_path: Pa
     result = _runner().invoke(app, ["batch", str(folder), "-o", str(out)])
     assert result.exit_code == 1
     errs = list(read_jsonl(errors_path(out)))
-    assert len(errs) == 2 and all(e["error"] for e in errs)
+    assert len(errs) == 3 and all(e["error"] for e in errs)
     with open(out, newline="", encoding="utf-8") as f:
         sources = {Path(r["source"]).name for r in csv.DictReader(f)}
     assert "truncated.pdf" not in sources and "cp1252.txt" in sources

@@ -40,10 +40,13 @@ def make_items(nlp: Language, name: str) -> ItemSplitter:
 
 
 @Language.factory(
-    L.PIPE_SPAN_MERGER, default_config={"source_key": L.PREDICTED_KEY, "policy": "boundaries"}
+    L.PIPE_SPAN_MERGER,
+    default_config={"source_key": L.PREDICTED_KEY, "policy": "add", "labels": None},
 )
-def make_span_merger(nlp: Language, name: str, source_key: str, policy: str) -> SpanMerger:
-    return SpanMerger(nlp, name, source_key=source_key, policy=policy)
+def make_span_merger(
+    nlp: Language, name: str, source_key: str, policy: str, labels: list[str] | None
+) -> SpanMerger:
+    return SpanMerger(nlp, name, source_key=source_key, policy=policy, labels=labels)
 
 
 @Language.factory(L.PIPE_ABBREVIATIONS)

@@ -61,8 +61,10 @@ spaCy also writes `MODEL_DIR/model-best` (the same pipeline) and `MODEL_DIR/mode
 Merge policy
 ------------
 The rules' spans are kept. A span the model predicts is added to `doc.spans["imr"]` (with
-`span.id_ == "model"`) unless a rule span of the same label covers the same tokens. The merge
-runs before the components that read entities, so the record is assembled from rules and model
+`span.id_ == "model"`) unless a rule span of the same label covers the same tokens, for the
+labels where that merge scored a higher F than the rules alone on the dev letters (chosen at the
+end of training, written as `labels` of `imr_span_merger` in the saved config). The merge runs
+before the components that read entities, so the record is assembled from rules and model
 together.
 """
 
@@ -486,7 +488,9 @@ def train_model(
             shutil.copytree(item, target)
         else:
             shutil.copy2(item, target)
+    merged = _choose_merge_labels(output, dev_recs)
     for folder in (output, output / "model-best", output / "model-last"):
+        _set_merge_labels(folder, merged)
         _stamp(folder)
     _forget(output)
     meta = json.loads((output / "meta.json").read_text(encoding="utf8"))
@@ -502,6 +506,7 @@ def train_model(
         header=("label", "P", "R", "F"),
         aligns=("l", "r", "r", "r"),
     )
+    msg.info(f"Model spans are merged for: {', '.join(merged) if merged else 'no label'}")
     msg.good(f"Saved the pipeline to {output} in {seconds:.0f}s")
     return {
         "output": str(output),
@@ -513,7 +518,29 @@ def train_model(
             if k.startswith(f"spans_{L.PREDICTED_KEY}_") or k.endswith("_loss")
         },
         "per_label": per_label,
+        "merged_labels": merged,
     }
+
+
+def _choose_merge_labels(model: Path, dev: list[Annotated]) -> list[str]:
+    """The labels whose F on the dev letters is higher with the model's spans merged than with the
+    rules alone (every label when there are no dev letters)."""
+    if not dev:
+        return list(L.ENTITY_LABELS)
+    _forget(model)
+    with_model = _score(spacy.load(model), dev)["per_label"]
+    rules = _score(_pipeline.load(), dev)["per_label"]
+    return [lab for lab in L.ENTITY_LABELS if with_model[lab]["f"] > rules[lab]["f"]]
+
+
+def _set_merge_labels(folder: Path, labels: list[str]) -> None:
+    """Write `labels` into the span merger's settings of a saved pipeline."""
+    path = folder / "config.cfg"
+    if not path.exists():
+        return
+    config = spacy.util.load_config(path, interpolate=False)
+    config["components"][L.PIPE_SPAN_MERGER]["labels"] = list(labels)
+    config.to_disk(path)
 
 
 # --- evaluate ----------------------------------------------------------------------------------

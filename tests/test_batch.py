@@ -76,8 +76,9 @@ def test_csv_agrees_with_extract_file(letters: Path, expected: list[dict], tmp_p
     assert result.exit_code == 0, result.output
     with open(out, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    want = [{c: csv_value(r.get(c)) for c in COLUMNS} for rec in expected
-            for r in flatten_record(rec)]
+    want = [
+        {c: csv_value(r.get(c)) for c in COLUMNS} for rec in expected for r in flatten_record(rec)
+    ]
     assert rows == want
     assert len(rows) == sum(max(1, len(rec["items"])) for rec in expected)
     assert not errors_path(out).exists()
@@ -104,11 +105,19 @@ def test_flatten_letter_without_items() -> None:
 
 def test_flatten_lists_and_citations() -> None:
     cite = {"mtus": True, "source": "MTUS", "part": "Neck and Upper Back Complaints"}
-    rec = {"items": [{
-        "request": "C5-6 ESI", "decision": "overturned", "levels": ["C5-C6", "C6-C7"],
-        "reviewer_guideline": {"kind": "mtus+non_mtus",
-                               "citations": [cite, {"mtus": False, "source": "ODG"}]},
-    }]}
+    rec = {
+        "items": [
+            {
+                "request": "C5-6 ESI",
+                "decision": "overturned",
+                "levels": ["C5-C6", "C6-C7"],
+                "reviewer_guideline": {
+                    "kind": "mtus+non_mtus",
+                    "citations": [cite, {"mtus": False, "source": "ODG"}],
+                },
+            }
+        ]
+    }
     (row,) = flatten_record(rec)
     assert row["item_levels"] == "C5-C6;C6-C7"
     assert row["item_reviewer_guideline_kind"] == "mtus+non_mtus"
@@ -208,8 +217,9 @@ def test_resume_after_interruption(letters: Path, expected: list[dict], tmp_path
     assert [r["source"] for r in done] == [r["source"] for r in expected[3:]]
     with open(out, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    want = [{c: csv_value(r.get(c)) for c in COLUMNS} for rec in expected
-            for r in flatten_record(rec)]
+    want = [
+        {c: csv_value(r.get(c)) for c in COLUMNS} for rec in expected for r in flatten_record(rec)
+    ]
     assert rows == want
 
 

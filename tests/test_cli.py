@@ -15,8 +15,7 @@ import imrnlp
 from imrnlp.cli import app, demo, sample_letter_path, schema
 from imrnlp.record import CaseRecord
 
-COMMANDS = ["demo", "schema", "extract", "show", "report", "batch", "annotate", "train",
-            "evaluate"]
+COMMANDS = ["demo", "schema", "extract", "show", "report", "batch", "annotate", "train", "evaluate"]
 
 
 def _runner() -> CliRunner:
@@ -78,10 +77,13 @@ def test_extract_unreadable_file(tmp_path: Path) -> None:
 def test_python_dash_m(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "imrnlp", "extract", str(tmp_path / "missing.pdf")],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 1
     assert "no such file" in proc.stderr and "Traceback" not in proc.stderr
-    proc = subprocess.run([sys.executable, "-m", "imrnlp", "schema"], capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "imrnlp", "schema"], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0 and json.loads(proc.stdout)["title"] == "CaseRecord"

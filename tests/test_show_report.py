@@ -42,8 +42,14 @@ class _Page(HTMLParser):
         ):
             self.external = True
         if "seg" in cls:
-            self.segs.append({"start": int(a["data-start"]), "end": int(a["data-end"]),
-                              "ents": (a.get("data-ents") or "").split(), "text": ""})
+            self.segs.append(
+                {
+                    "start": int(a["data-start"]),
+                    "end": int(a["data-end"]),
+                    "ents": (a.get("data-ents") or "").split(),
+                    "text": "",
+                }
+            )
             self._in_seg = True
         elif "val" in cls:
             self.vals.append((int(a["data-start"]), int(a["data-end"])))
@@ -78,7 +84,7 @@ def test_show_highlights_match_evidence(letter: Path, tmp_path: Path) -> None:
     # the segments are the letter, in order, each holding text[start:end]
     assert "".join(s["text"] for s in p.segs) == text.replace("\f", "\n")
     for s in p.segs:
-        assert s["text"] == text[s["start"]:s["end"]].replace("\f", "\n")
+        assert s["text"] == text[s["start"] : s["end"]].replace("\f", "\n")
     # every entity is covered exactly by the segments that name it
     for i, e in enumerate(record.entities):
         covered = [s for s in p.segs if str(i) in s["ents"]]
@@ -133,12 +139,23 @@ def test_report_markdown_writes_pngs(records: Path, tmp_path: Path) -> None:
 def test_corpus_stats_counts() -> None:
     rows = [
         {"error": "x", "source": "a"},
-        {"reviewer": {"specialty": "Orthopedic Surgery"}, "items": [
-            {"decision": "overturned", "category": "medication", "medication": {"name": "Norco"},
-             "reviewer_guideline": {"citations": [{"mtus": True, "part": "Opioids"},
-                                                  {"mtus": False, "source": "ODG"}]}},
-            {"decision": "upheld", "category": "imaging"},
-        ]},
+        {
+            "reviewer": {"specialty": "Orthopedic Surgery"},
+            "items": [
+                {
+                    "decision": "overturned",
+                    "category": "medication",
+                    "medication": {"name": "Norco"},
+                    "reviewer_guideline": {
+                        "citations": [
+                            {"mtus": True, "part": "Opioids"},
+                            {"mtus": False, "source": "ODG"},
+                        ]
+                    },
+                },
+                {"decision": "upheld", "category": "imaging"},
+            ],
+        },
         {"items": []},
     ]
     s = corpus_stats(rows)
@@ -150,8 +167,9 @@ def test_corpus_stats_counts() -> None:
 
 
 def test_report_missing_input(tmp_path: Path) -> None:
-    result = _runner().invoke(app, ["report", str(tmp_path / "no.jsonl"), "-o",
-                                    str(tmp_path / "r.html")])
+    result = _runner().invoke(
+        app, ["report", str(tmp_path / "no.jsonl"), "-o", str(tmp_path / "r.html")]
+    )
     assert result.exit_code == 1
 
 

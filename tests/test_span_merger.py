@@ -47,6 +47,15 @@ def test_add_policy_keeps_every_rule_span():
     ]
 
 
+def test_merge_limited_to_labels():
+    nlp, doc = _doc()
+    SpanMerger(nlp, policy="add", labels=["PROCEDURE"])(doc)
+    assert _spans(doc) == [
+        ("MRI", "PROCEDURE", "procedure.imaging.mri"),
+        ("strain", "DIAGNOSIS", "diagnosis.lexicon"),
+    ]
+
+
 def test_unknown_policy_is_a_clear_error():
     with pytest.raises(ValueError, match="policy"):
         SpanMerger(imrnlp.load(), policy="vote")

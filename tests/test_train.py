@@ -55,29 +55,41 @@ def _letter_folder(tmp_path: Path, text: str, **row: object) -> tuple[Path, Path
 
 
 def test_jsonl_loads(tmp_path: Path) -> None:
-    path = _jsonl(tmp_path / "a.jsonl", [
-        {"text": TEXT, "spans": [{"start": 0, "end": 5, "label": "MEDICATION"}],
-         "meta": {"split": "dev", "source": "x.pdf"}},
-        {"text": "nothing", "spans": []},
-    ])
+    path = _jsonl(
+        tmp_path / "a.jsonl",
+        [
+            {
+                "text": TEXT,
+                "spans": [{"start": 0, "end": 5, "label": "MEDICATION"}],
+                "meta": {"split": "dev", "source": "x.pdf"},
+            },
+            {"text": "nothing", "spans": []},
+        ],
+    )
     recs = load_annotations(path)
     assert [(r.split, r.spans) for r in recs] == [("dev", [(0, 5, "MEDICATION")]), ("train", [])]
     assert recs[0].source == "x.pdf"
 
 
 def test_unknown_label(tmp_path: Path) -> None:
-    path = _jsonl(tmp_path / "a.jsonl", [
-        {"text": TEXT, "spans": []},
-        {"text": TEXT, "spans": [{"start": 0, "end": 5, "label": "DRUG"}]},
-    ])
+    path = _jsonl(
+        tmp_path / "a.jsonl",
+        [
+            {"text": TEXT, "spans": []},
+            {"text": TEXT, "spans": [{"start": 0, "end": 5, "label": "DRUG"}]},
+        ],
+    )
     with pytest.raises(AnnotationError, match=r"a\.jsonl:2: .*unknown label 'DRUG'"):
         load_annotations(path)
 
 
 def test_span_outside_text(tmp_path: Path) -> None:
-    path = _jsonl(tmp_path / "a.jsonl", [
-        {"text": TEXT, "spans": [{"start": 70, "end": 500, "label": "DATE"}]},
-    ])
+    path = _jsonl(
+        tmp_path / "a.jsonl",
+        [
+            {"text": TEXT, "spans": [{"start": 70, "end": 500, "label": "DATE"}]},
+        ],
+    )
     with pytest.raises(AnnotationError, match=r"a\.jsonl:1: .*outside the text"):
         load_annotations(path)
 
@@ -132,8 +144,11 @@ def test_docbin_round_trip(tmp_path: Path) -> None:
 
 
 def test_docbin_conversion_warns_on_misaligned(caplog: pytest.LogCaptureFixture) -> None:
-    rec = Annotated(TEXT, [(0, 5, "MEDICATION"), (0, 8, "MEDICATION"), (1, 4, "MEDICATION")],
-                    source="letter-7.jsonl:3")
+    rec = Annotated(
+        TEXT,
+        [(0, 5, "MEDICATION"), (0, 8, "MEDICATION"), (1, 4, "MEDICATION")],
+        source="letter-7.jsonl:3",
+    )
     nlp = imrnlp.load()
     with caplog.at_level(logging.WARNING, logger="imrnlp"):
         db = to_docbin([rec], nlp)
@@ -147,7 +162,9 @@ def test_docbin_conversion_warns_on_misaligned(caplog: pytest.LogCaptureFixture)
 def test_config_ships_with_package() -> None:
     config = spacy.util.load_config(config_path(), interpolate=False)
     assert config["components"]["spancat"]["spans_key"] == L.PREDICTED_KEY
-    assert config["nlp"]["pipeline"][-5:] == list(imrnlp.pipeline.READERS)
+    assert config["nlp"]["pipeline"][-len(imrnlp.pipeline.READERS) :] == list(
+        imrnlp.pipeline.READERS
+    )
     assert (REPO / "models" / "spancat.cfg").read_text() == config_path().read_text()
 
 

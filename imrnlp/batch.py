@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import ImrnlpError, ReadError
+from .labels import LETTER_FIELDS
 from .readers import LETTER_SUFFIXES
 
 logger = logging.getLogger("imrnlp")
@@ -213,14 +214,7 @@ def _process_dask(
 
 LETTER_COLUMNS: tuple[str, ...] = (
     "source",
-    "case_number",
-    "layout",
-    "date_assigned",
-    "decision_date",
-    "date_of_injury",
-    "ur_denial_date",
-    "application_received",
-    "priority",
+    *LETTER_FIELDS,
     "reviewer_licensure",
     "reviewer_specialty",
     "patient_age",

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 
 from .errors import ImrnlpError
+from .labels import LETTER_FIELDS
 
 logger = logging.getLogger("imrnlp")
 
@@ -127,16 +128,7 @@ def render_table(record: Any, console: Console) -> None:
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold cyan")
     head.add_column()
-    for name in (
-        "case_number",
-        "layout",
-        "priority",
-        "date_assigned",
-        "decision_date",
-        "date_of_injury",
-        "ur_denial_date",
-        "application_received",
-    ):
+    for name in LETTER_FIELDS:
         head.add_row(name, e(str(getattr(record, name) or "—")))
     rv, pt = record.reviewer, record.patient
     licensed = ", ".join(rv.licensure) or "—"

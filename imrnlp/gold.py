@@ -9,17 +9,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from .labels import HEADER_FIELDS
 from .record import CaseRecord, Guideline, Item
 
-HEADER = (
-    "case_number",
-    "date_assigned",
-    "decision_date",
-    "date_of_injury",
-    "ur_denial_date",
-    "application_received",
-    "priority",
-)
+HEADER = HEADER_FIELDS
 
 
 def load_gold(folder: Path) -> dict[str, dict[str, Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 # --- span keys ---------------------------------------------------------------------------------
 #: The entity spans (overlaps allowed): what the rules tag and what a trained model learns.
 SPANS_KEY = "imr"
@@ -65,6 +67,8 @@ HEADER_FIELDS: tuple[str, ...] = (
     "ur_denial_date",
     "application_received",
 )
+#: The letter-level fields shown first in tables, pages and flat files.
+LETTER_FIELDS: tuple[str, ...] = ("case_number", "layout", *HEADER_FIELDS[1:])
 #: Date role that each header date field gives its value.
 HEADER_DATE_ROLES: dict[str, str] = {
     "date_assigned": "assigned",
@@ -112,7 +116,7 @@ PIPE_SPANCAT = "spancat"
 PIPE_SPAN_MERGER = "imr_span_merger"
 PIPE_ABBREVIATIONS = "imr_abbreviations"
 
-DATE_ROLES: tuple[str, ...] = (
+DateRole = Literal[
     "injury",
     "ur_denial",
     "assigned",
@@ -123,9 +127,9 @@ DATE_ROLES: tuple[str, ...] = (
     "surgery",
     "request",
     "other",
-)
-ASSERTIONS: tuple[str, ...] = ("present", "uncertain", "negated", "historical")
-CATEGORIES: tuple[str, ...] = (
+]
+Assertion = Literal["present", "uncertain", "negated", "historical"]
+Category = Literal[
     "medication",
     "physical_medicine",
     "injection",
@@ -138,4 +142,7 @@ CATEGORIES: tuple[str, ...] = (
     "program",
     "home_health",
     "other",
-)
+]
+DATE_ROLES: tuple[str, ...] = get_args(DateRole)
+ASSERTIONS: tuple[str, ...] = get_args(Assertion)
+CATEGORIES: tuple[str, ...] = get_args(Category)

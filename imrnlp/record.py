@@ -9,35 +9,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .labels import Assertion, Category, DateRole
+
 SCHEMA_VERSION: Literal["1"] = "1"
 
-Assertion = Literal["present", "uncertain", "negated", "historical"]
-DateRole = Literal[
-    "injury",
-    "ur_denial",
-    "assigned",
-    "decision",
-    "application_received",
-    "report",
-    "imaging",
-    "surgery",
-    "request",
-    "other",
-]
-Category = Literal[
-    "medication",
-    "physical_medicine",
-    "injection",
-    "imaging",
-    "diagnostic_test",
-    "surgery",
-    "durable_medical_equipment",
-    "evaluation_management",
-    "psychological",
-    "program",
-    "home_health",
-    "other",
-]
 GuidelineKind = Literal["mtus", "non_mtus", "mtus+non_mtus", "none"]
 
 

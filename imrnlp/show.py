@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .labels import LETTER_FIELDS
 from .record import CaseRecord, Evidence, Guideline
 
 logger = logging.getLogger("imrnlp")
@@ -128,19 +129,7 @@ def _conclusion_evidence(text: str, conclusion: str | None, within: Evidence) ->
 def record_html(record: CaseRecord, text: str) -> str:
     """The record pane."""
     fe = record.field_evidence
-    header = [
-        (name, _val(getattr(record, name), fe.get(name)))
-        for name in (
-            "case_number",
-            "layout",
-            "priority",
-            "date_assigned",
-            "decision_date",
-            "date_of_injury",
-            "ur_denial_date",
-            "application_received",
-        )
-    ]
+    header = [(name, _val(getattr(record, name), fe.get(name))) for name in LETTER_FIELDS]
     parts = ["<h2>Letter</h2>", _rows(header)]
     rv, pt = record.reviewer, record.patient
     parts += [

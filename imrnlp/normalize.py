@@ -43,14 +43,14 @@ def iso_date(text: str) -> str | None:
                 year += 2000 if year < 70 else 1900
             return dt.date(year, month, day).isoformat()
         if m := _WRITTEN.match(t):
-            month = _MONTHS.get(m[1].lower())
-            return dt.date(int(m[3]), month, int(m[2])).isoformat() if month else None
+            named = _MONTHS.get(m[1].lower())
+            return dt.date(int(m[3]), named, int(m[2])).isoformat() if named else None
         if m := _MONTH_YEAR.match(t):
             month, year = int(m[1]), int(m[2])
             return f"{year:04d}-{month:02d}" if 1 <= month <= 12 else None
         if m := _MONTH_NAME_YEAR.match(t):
-            month = _MONTHS.get(m[1].lower())
-            return f"{int(m[2]):04d}-{month:02d}" if month else None
+            named = _MONTHS.get(m[1].lower())
+            return f"{int(m[2]):04d}-{named:02d}" if named else None
     except ValueError:
         return None
     return None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 
 _WHOLE_TOKENS = (
     r"\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})",  # 07/17/2013, 12-21-16
@@ -28,6 +30,7 @@ def customize_tokenizer(nlp: Language) -> None:
 
     Besides TOKEN_MATCH, "(ESWT):" and "Page(s):" end in their own ":" token, as item headings
     and citations expect."""
-    nlp.tokenizer.token_match = TOKEN_MATCH.match
+    tokenizer = cast(Tokenizer, nlp.tokenizer)
+    tokenizer.token_match = TOKEN_MATCH.match
     # "):" is an emoticon to spaCy's English exceptions; in these letters it closes "(ESWT):"
-    nlp.tokenizer.rules = {k: v for k, v in nlp.tokenizer.rules.items() if k not in _NOT_EMOTICONS}
+    tokenizer.rules = {k: v for k, v in tokenizer.rules.items() if k not in _NOT_EMOTICONS}

@@ -76,7 +76,7 @@ class AssertionContext:
         groups = _by_sentence(doc, targets)
         words: list[str] = []
         spaces: list[bool] = []
-        starts: list[bool] = []
+        starts: list[bool | int | None] = []
         local: list[tuple[Span, int]] = []
         for (start, end), spans in groups.items():
             base = len(words)

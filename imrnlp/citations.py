@@ -85,28 +85,41 @@ def _citations(seg: Span, spans: list[Span]) -> list[Citation]:
     if is_mtus:
         return _mtus_citations(seg, spans, "guideline.acoem" in ids)
     body = _NON_MTUS.sub("", text)
-    out: list[Citation] = []
+    out: list[tuple[int, Citation]] = []  # (where in the line, citation): kept in text order
+    joined = _join_wrapped_urls(seg.text)
     urls = [
-        re.sub(r"\s+", "", u).rstrip(".,;)") for u in _URL.findall(_join_wrapped_urls(seg.text))
+        (m.start(), re.sub(r"\s+", "", m.group()).rstrip(".,;)")) for m in _URL.finditer(joined)
     ]
     named = _named_source(body, ids)
     if named or not urls:
         year = _YEAR.search(body)
+        at = _source_position(joined, named)
         out.append(
-            Citation(
-                mtus=False,
-                source=named or (body.split(",")[0][:80] or "other"),
-                chapter=_first(_CHAPTER, body),
-                year=int(year.group(1)) if year else None,
-                sections=_sections(body),
-                pages=_pages(body),
-                text=text,
-                evidence=ev,
+            (
+                at,
+                Citation(
+                    mtus=False,
+                    source=named or (body.split(",")[0][:80] or "other"),
+                    chapter=_first(_CHAPTER, body),
+                    year=int(year.group(1)) if year else None,
+                    sections=_sections(body),
+                    pages=_pages(body),
+                    text=text,
+                    evidence=ev,
+                ),
             )
         )
-    for url in urls:
-        out.append(Citation(mtus=False, source="URL", url=url, text=url, evidence=ev))
-    return out
+    for at, url in urls:
+        out.append((at, Citation(mtus=False, source="URL", url=url, text=url, evidence=ev)))
+    return [c for _, c in sorted(out, key=lambda x: x[0])]
+
+
+def _source_position(text: str, named: str | None) -> int:
+    """Where the named source is first mentioned in the line (0 when it is not named)."""
+    for name, regex in _SOURCES:
+        if name == named and (m := regex.search(text)):
+            return m.start()
+    return 0
 
 
 def _mtus_citations(seg: Span, spans: list[Span], acoem: bool) -> list[Citation]:

@@ -106,9 +106,8 @@ def _header(doc: Doc, entities: list[Span], notes: list[str]) -> dict[str, Any]:
         elif field == "priority":
             out[field] = span.text.title()
         else:
-            value = span._.get(L.EXT_NORM) if _is_date(span, entities) else None
-            out[field] = _date_value(doc, span, entities)
-            if out[field] is None and value is None:
+            out[field] = _date_value(span, entities)
+            if out[field] is None:
                 notes.append(f"header {field} '{span.text}' is not a valid date")
     # dates the header does not give, from their role in the text ("date of injury of 07/17/2013")
     for field, role in L.HEADER_DATE_ROLES.items():
@@ -128,11 +127,8 @@ def _header(doc: Doc, entities: list[Span], notes: list[str]) -> dict[str, Any]:
     return out
 
 
-def _is_date(span: Span, entities: list[Span]) -> bool:
-    return any(s.label_ == L.DATE and s.start == span.start and s.end == span.end for s in entities)
-
-
-def _date_value(doc: Doc, span: Span, entities: list[Span]) -> str | None:
+def _date_value(span: Span, entities: list[Span]) -> str | None:
+    """The ISO value of the DATE entity at `span`, if it is a whole valid date."""
     for s in entities:
         if s.label_ == L.DATE and s.start == span.start and s.end == span.end:
             value = s._.get(L.EXT_NORM)

@@ -83,14 +83,3 @@ class SectionDetector:
         self._compile()
         return self
 
-
-def section_at(doc: Doc, token_i: int) -> str | None:
-    """Name of the section holding token `token_i`, or None before the first heading."""
-    for span in doc.spans.get(L.SECTIONS_KEY, []):
-        if span.start <= token_i < span.end:
-            return str(span.label_)
-    return None
-
-
-def sections_named(doc: Doc, name: str) -> list[Span]:
-    return [s for s in doc.spans.get(L.SECTIONS_KEY, []) if s.label_ == name]

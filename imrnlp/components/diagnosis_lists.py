@@ -88,21 +88,19 @@ class DiagnosisLists:
         i = start
         while i < limit:
             tok = doc[i]
-            if (
-                tok.text == "."
-                and _prev_word(doc, i - 1, start) is not None
-                and _prev_word(doc, i - 1, start).like_num
-            ):
+            if tok.text != ".":
+                i += 1
+                continue
+            prev = _prev_word(doc, i - 1, start)
+            if prev is not None and prev.like_num:
                 i += 1  # "1." of a numbered list
                 continue
-            if tok.text == ".":
-                nxt = _next_word(doc, i + 1)
-                # a numbered list goes on: "... syndrome. 2. Rule out ..."
-                if nxt is not None and (_LIST_NUMBER.match(nxt.text) or nxt.like_num):
-                    i += 1
-                    continue
-                break
-            i += 1
+            nxt = _next_word(doc, i + 1)
+            # a numbered list goes on: "... syndrome. 2. Rule out ..."
+            if nxt is not None and (_LIST_NUMBER.match(nxt.text) or nxt.like_num):
+                i += 1
+                continue
+            break
         if i <= start:
             return None
         return Span(doc, start, i, label=L.DIAGNOSIS_LIST, span_id="diagnosis_list")

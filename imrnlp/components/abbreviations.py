@@ -1,19 +1,19 @@
-"""`imr_abbreviations`: abbreviations the letter defines, "electromyography (EMG)", with
-scispacy's AbbreviationDetector (Schwartz & Hearst), kept as plain data.
+"""`imr_abbreviations`: abbreviations the letter defines, "electromyography (EMG)", found with
+scispacy's Schwartz & Hearst implementation (its matcher and `find_abbreviation`), kept as data.
 
-Requires sentence boundaries. Assigns `doc._.imr_abbreviations`: one ``[short_start, short_end,
-long_start, long_end]`` token range list per defined abbreviation, first definition only. The
-detector's own Span-valued attributes are cleared, so the Doc stays serializable (multiprocessing).
+Requires nothing but the tokenizer. Assigns `doc._.imr_abbreviations`: one ``[short_start,
+short_end, long_start, long_end]`` token range list per defined abbreviation, first definition
+only. Only definitions are looked for (not every later use of a short form, which scispacy's
+AbbreviationDetector also finds), and nothing Span-valued is stored, so Docs stay serializable.
 """
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from .. import labels as L
 
@@ -22,31 +22,28 @@ class Abbreviations:
     def __init__(self, nlp: Language, name: str = L.PIPE_ABBREVIATIONS) -> None:
         self.name = name
         self.nlp = nlp
-        self._detector: Any = None
+        self._matcher: Any = None
+
+    def _build(self) -> Any:
+        from scispacy.abbreviation import AbbreviationDetector  # slow import: only when used
+
+        return AbbreviationDetector(self.nlp).matcher
 
     def __call__(self, doc: Doc) -> Doc:
-        if self._detector is None:
-            from scispacy.abbreviation import AbbreviationDetector  # slow import: only when used
+        from scispacy.abbreviation import filter_matches, find_abbreviation
 
-            self._detector = AbbreviationDetector(self.nlp)
-        # scispacy's extension defaults to one shared list: give each Doc its own
-        doc._.abbreviations = []
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=r".*\[W036\]")
-            self._detector(doc)
+        if self._matcher is None:
+            self._matcher = self._build()
+        matches = [(m, start + 1, end - 1) for m, start, end in self._matcher(doc)]
         found: list[list[int]] = []
         seen: set[str] = set()
-        for short in sorted(doc._.abbreviations, key=lambda s: s.start):
-            long_form = short._.long_form
+        for long_candidate, short_candidate in filter_matches(matches, doc):
+            short, long_form = find_abbreviation(long_candidate, short_candidate)
             if long_form is None or short.text in seen:
                 continue
             seen.add(short.text)
             found.append([short.start, short.end, long_form.start, long_form.end])
-        doc._.abbreviations = []
-        # the detector also set `span._.long_form` (a Span) on each short form: drop those
-        for key in [k for k, v in doc.user_data.items() if isinstance(v, Span)]:
-            del doc.user_data[key]
-        doc._.set(L.EXT_ABBREVIATIONS, found)
+        doc._.set(L.EXT_ABBREVIATIONS, sorted(found))
         return doc
 
     def to_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> None:

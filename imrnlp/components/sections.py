@@ -82,4 +82,3 @@ class SectionDetector:
         self._store.from_disk(path)
         self._compile()
         return self
-

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import spacy
 from spacy.language import Language
@@ -41,32 +41,8 @@ def build() -> Language:
     customize_tokenizer(nlp)
     sections = cast(SectionDetector, nlp.add_pipe(L.PIPE_SECTIONS))
     sections.add_rules(resources.section_rules(), resources.layout_rules())
-    # phrase patterns (plain strings) match on lower-cased tokens
-    ruler_config = {
-        "annotate_ents": False,
-        "overwrite": False,
-        "spans_filter": {"@misc": "imrnlp.longest_per_label.v1"},
-        "validate": True,
-        "phrase_matcher_attr": "LOWER",
-    }
-    entity_ruler = cast(
-        SpanRuler,
-        nlp.add_pipe(
-            "span_ruler",
-            name=L.PIPE_ENTITY_RULER,
-            config={**ruler_config, "spans_key": L.SPANS_KEY},
-        ),
-    )
-    entity_ruler.add_patterns(resources.entity_patterns())
-    field_ruler = cast(
-        SpanRuler,
-        nlp.add_pipe(
-            "span_ruler",
-            name=L.PIPE_FIELD_RULER,
-            config={**ruler_config, "spans_key": L.FIELDS_KEY},
-        ),
-    )
-    field_ruler.add_patterns(resources.field_patterns())
+    _add_ruler(nlp, L.PIPE_ENTITY_RULER, L.SPANS_KEY, resources.entity_patterns())
+    _add_ruler(nlp, L.PIPE_FIELD_RULER, L.FIELDS_KEY, resources.field_patterns())
     nlp.add_pipe(L.PIPE_DIAGNOSIS_LISTS)
     nlp.add_pipe("sentencizer")
     nlp.add_pipe(L.PIPE_ABBREVIATIONS)
@@ -80,6 +56,21 @@ def build() -> Language:
     nlp.meta["imrnlp_version"] = __version__
     nlp.meta["description"] = "imrnlp rule pipeline for California IMR letters"
     return nlp
+
+
+def _add_ruler(nlp: Language, name: str, spans_key: str, patterns: list[dict[str, Any]]) -> None:
+    """A spaCy span_ruler writing `doc.spans[spans_key]`: overlaps kept across labels, the longest
+    span kept within a label, phrase patterns (plain strings) matched on lower-cased tokens."""
+    config = {
+        "spans_key": spans_key,
+        "annotate_ents": False,
+        "overwrite": False,
+        "spans_filter": {"@misc": "imrnlp.longest_per_label.v1"},
+        "validate": True,
+        "phrase_matcher_attr": "LOWER",
+    }
+    ruler = cast(SpanRuler, nlp.add_pipe("span_ruler", name=name, config=config))
+    ruler.add_patterns(patterns)
 
 
 def load(model: str | Path | None = None) -> Language:

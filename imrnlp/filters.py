@@ -11,13 +11,17 @@ SpanFilter = Callable[[Iterable[Span], Iterable[Span]], list[Span]]
 
 
 #: A span of the first label inside a span of the second is a word of a name, not an entity:
-#: "Chronic Pain" in "Chronic Pain Medical Treatment", "Physical Therapy" in an ODG title.
-_INSIDE_IS_NOISE = {("DIAGNOSIS", "GUIDELINE"), ("PROCEDURE", "GUIDELINE")}
+#: "Chronic Pain" in "Chronic Pain Medical Treatment", "Opioid" in "Opioid Treatment".
+_INSIDE_IS_NOISE = {
+    ("DIAGNOSIS", "GUIDELINE"),
+    ("PROCEDURE", "GUIDELINE"),
+    ("MEDICATION", "GUIDELINE"),
+}
 
 
 def longest_per_label(existing: Iterable[Span], new: Iterable[Span]) -> list[Span]:
-    """The new spans, less any that lies inside a longer span of the same label (or a DIAGNOSIS
-    or PROCEDURE inside a GUIDELINE name).
+    """The new spans, less any that lies inside a longer span of the same label (or a DIAGNOSIS,
+    PROCEDURE or MEDICATION inside a GUIDELINE name).
 
     Spans of different labels may overlap otherwise ("L4-5" inside a PROCEDURE request); within a
     label, "MTUS" inside "Non-MTUS Citation" or "injection" inside "epidural steroid injection" is

@@ -241,7 +241,7 @@ def _item(
     decision = part["decision"]
     meds = outermost(within(entities, rs, re_, L.MEDICATION))
     procs = outermost(within(entities, rs, re_, L.PROCEDURE))
-    category = _category(meds, procs)
+    category = _category(meds, procs, within(fields, rs, re_, L.STRENGTH))
     levels: list[str] = []
     for s in within(entities, rs, re_, L.ANATOMICAL_LEVEL):
         value = s._.get(L.EXT_NORM)
@@ -284,7 +284,9 @@ def _text(doc: Doc, rng: list[int] | None) -> str | None:
     return squash(span.text).rstrip(",") if span is not None else None
 
 
-def _category(meds: list[Span], procs: list[Span]) -> str:
+def _category(meds: list[Span], procs: list[Span], strengths: list[Span]) -> str:
+    """The item's category from the request's procedures and medications; a request with a drug
+    strength ("Fanatrex 25mg/ml") and no procedure is a medication even if the name is unknown."""
     rules = _category_rules()
     cats = [s.id_.split(".")[1] for s in procs if s.id_.count(".") >= 2]
     if meds and not any(c in rules["medication_yields_to"] for c in cats):
@@ -292,17 +294,20 @@ def _category(meds: list[Span], procs: list[Span]) -> str:
     for cat in rules["priority"]:
         if cat in cats:
             return str(cat)
-    return "medication" if meds else str(rules["default"])
+    return "medication" if meds or strengths else str(rules["default"])
 
 
 def _medication(
     doc: Doc, meds: list[Span], fields: list[Span], rs: int, re_: int
 ) -> Medication | None:
-    if not meds:
+    strengths = outermost(within(fields, rs, re_, L.STRENGTH))
+    if meds:
+        med = meds[0]
+        strengths = [s for s in strengths if s.start >= med.start]
+    elif strengths:
+        med = _name_before(doc, strengths[0], rs)  # a name the lexicon does not know
+    else:
         return None
-    med = meds[0]
-    strengths = [s for s in within(fields, med.start, re_, L.STRENGTH)]
-    strengths = outermost(strengths)
     strength = strengths[0] if strengths else None
     # the name is what is written before the strength ("Cyclophene 5% cream" -> "Cyclophene")
     name_end = strength.start if strength is not None and strength.start > med.start else med.end
@@ -319,6 +324,16 @@ def _medication(
         quantity=quantity,
         evidence=evidence_of(med),
     )
+
+
+def _name_before(doc: Doc, strength: Span, floor: int) -> Span:
+    """The words right before a strength ("Fanatrex" in "Fanatrex 25mg/ml"), at most three."""
+    start = strength.start
+    while start > floor and strength.start - start < 3 and doc[start - 1].is_alpha:
+        start -= 1
+    span = doc[start : strength.start] if start < strength.start else strength
+    span.id_ = "medication.before_strength"
+    return span
 
 
 def _laterality(spans: list[Span]) -> str | None:

@@ -56,7 +56,7 @@ def iso_date(text: str) -> str | None:
     return None
 
 
-_LEVEL = re.compile(r"^([CTLS])(\d{1,2})\s*(?:-|to|through)\s*([CTLS])?(\d{1,2})$", re.I)
+_LEVEL = re.compile(r"^([CTLS])(\d{1,2})\s*(?:-|/|to|through)\s*([CTLS])?(\d{1,2})$", re.I)
 
 
 def canonical_level(text: str) -> str | None:

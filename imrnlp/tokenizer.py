@@ -10,7 +10,7 @@ from spacy.tokenizer import Tokenizer
 
 _WHOLE_TOKENS = (
     r"\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})",  # 07/17/2013, 12-21-16
-    r"(?i:[CTLS]\d{1,2}-[CTLS]?\d{1,2}(?:-[CTLS]?\d{1,2})?)",  # C5-C6, L4-5, L4-5-S1
+    r"(?i:[CTLS]\d{1,2}[-/][CTLS]?\d{1,2}(?:-[CTLS]?\d{1,2})?)",  # C5-C6, L4-5, L5/S1
     r"(?i:occiput|occipito|occipital)-(?i:C-?1)",  # occiput-C1
     r"\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)+(?i:mg|mcg|gm|g|ml|%)?",  # 10/325mg, 5/325
     r"\d+(?:\.\d+)?(?i:mg/ml|mcg/hr|mg|mcg|gm|g|ml|%|meq)",  # 10mg, 0.075%

@@ -6,6 +6,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import REPO
 
 EXAMPLES = REPO / "examples"
@@ -28,20 +30,24 @@ def test_save_pipeline(tmp_path):
     assert "DATE 07/17/2013" in out
 
 
-def test_folder_to_table(tmp_path, corpus):
+@pytest.fixture
+def three_letters(tmp_path, corpus):
+    """A folder holding three corpus PDFs."""
     folder = tmp_path / "letters"
     folder.mkdir()
     for pdf in sorted((corpus / "dwc-imr-2017" / "pdf").glob("*.pdf"))[:3]:
         shutil.copy(pdf, folder)
+    return folder
+
+
+def test_folder_to_table(tmp_path, three_letters):
+    folder = three_letters
     out = _run(str(EXAMPLES / "folder_to_table.py"), str(folder), str(tmp_path / "items.csv"))
     assert "item rows" in out
 
 
-def test_batch_folder(tmp_path, corpus):
-    folder = tmp_path / "letters"
-    folder.mkdir()
-    for pdf in sorted((corpus / "dwc-imr-2017" / "pdf").glob("*.pdf"))[:3]:
-        shutil.copy(pdf, folder)
+def test_batch_folder(tmp_path, three_letters):
+    folder = three_letters
     _run(str(EXAMPLES / "batch_folder.py"), str(folder), str(tmp_path / "out"))
     assert (tmp_path / "out" / "report.html").exists()
     assert (tmp_path / "out" / "items.parquet").exists()

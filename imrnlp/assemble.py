@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import re
-from functools import cache
 from typing import Any
 
 from spacy.tokens import Doc, Span
 
+from . import category
 from . import labels as L
 from .citations import parse_guideline
+from .medication import is_drug_request, parse_medication
 from .record import (
     Abbreviation,
     CaseRecord,
@@ -23,16 +23,10 @@ from .record import (
     Patient,
     Reviewer,
 )
-from .resources import patterns_dir
 from .spanutil import evidence_of, outermost, sentence_of, squash, within
 from .version import __version__
 
 _NECESSARY = {"decision.necessary": True, "decision.not_necessary": False}
-
-
-@cache
-def _category_rules() -> dict[str, Any]:
-    return dict(json.loads((patterns_dir() / "categories.json").read_text(encoding="utf8")))
 
 
 def doc_to_record(
@@ -53,7 +47,7 @@ def doc_to_record(
     record["patient"] = _patient(doc, fields)
     record["diagnoses"] = _diagnoses(doc, fields, entities)
     record["items"] = [
-        _item(doc, part, entities, fields, notes) for part in doc._.get(L.EXT_ITEMS) or []
+        _item(doc, text, part, entities, fields, notes) for part in doc._.get(L.EXT_ITEMS) or []
     ]
     record["dates"] = [
         DateMention(
@@ -233,7 +227,12 @@ def _tokens(doc: Doc, rng: list[int] | None) -> Span | None:
 
 
 def _item(
-    doc: Doc, part: dict[str, Any], entities: list[Span], fields: list[Span], notes: list[str]
+    doc: Doc,
+    text: str,
+    part: dict[str, Any],
+    entities: list[Span],
+    fields: list[Span],
+    notes: list[str],
 ) -> Item:
     block = doc[part["block"][0] : part["block"][1]]
     request = _tokens(doc, part["request"]) or doc[part["heading"][0] : part["heading"][1]]
@@ -241,7 +240,7 @@ def _item(
     decision = part["decision"]
     meds = outermost(within(entities, rs, re_, L.MEDICATION))
     procs = outermost(within(entities, rs, re_, L.PROCEDURE))
-    category = _category(meds, procs, within(fields, rs, re_, L.STRENGTH))
+    quantities = within(fields, rs, re_, L.QUANTITY)
     levels: list[str] = []
     for s in within(entities, rs, re_, L.ANATOMICAL_LEVEL):
         value = s._.get(L.EXT_NORM)
@@ -251,8 +250,6 @@ def _item(
         "request": squash(request.text),
         "decision": decision,
         "medically_necessary": decision == "overturned",
-        "category": category,
-        "medication": _medication(doc, meds, fields, rs, re_) if category == "medication" else None,
         "procedures": [squash(s.text) for s in procs],
         "levels": levels,
         "laterality": _laterality(within(fields, rs, re_, L.LATERALITY)),
@@ -265,9 +262,9 @@ def _item(
         rng = part.get(key)
         item[key] = parse_guideline(doc, rng[0], rng[1], entities, fields) if rng else None
     rationale = _tokens(doc, part.get(L.BLOCK_RATIONALE))
+    conclusion = _conclusion(doc, rationale, entities) if rationale is not None else None
     if rationale is not None:
         item["rationale"] = squash(rationale.text)
-        conclusion = _conclusion(doc, rationale, entities)
         if conclusion is not None:
             item["conclusion"] = squash(sentence_of(conclusion).text)
             says = _NECESSARY.get(conclusion.id_)
@@ -276,64 +273,34 @@ def _item(
                     f"item '{item['request'][:60]}': decision '{decision}' disagrees with the "
                     f"rationale's conclusion ('{squash(conclusion.text)}')"
                 )
+    # what was requested: the request's words, then the guidelines cited, then the rationale
+    cue = request if is_drug_request(text, request, quantities) else None
+    if cue is None and quantities and not procs:
+        cue = quantities[0]
+    guidelines = [item[L.BLOCK_REVIEWER], item[L.BLOCK_CLAIMS_ADMINISTRATOR]]
+    decided: tuple[str, Evidence] | None = None
+    if found := category.from_request(meds, procs, cue):
+        decided = (found[0], category.evidence(found[1], found[2]))
+    elif by_guideline := category.from_guidelines(guidelines):
+        cat, ev, rule = by_guideline
+        decided = (cat, ev.model_copy(update={"rule_id": category.RULE_PREFIX + rule}))
+    elif conclusion is not None:
+        sent = sentence_of(conclusion)
+        in_conclusion = outermost(within(entities, sent.start, sent.end, L.PROCEDURE))
+        if by_rationale := category.from_rationale(in_conclusion):
+            decided = (by_rationale[0], category.evidence(by_rationale[1], by_rationale[2]))
+    item["category"] = decided[0] if decided else category.rules()["default"]
+    item["category_evidence"] = decided[1] if decided else None
+    if item["category"] == "medication":
+        item["medication"] = parse_medication(text, request, meds, quantities) or Medication(
+            name=squash(request.text), evidence=evidence_of(request)
+        )
     return Item(**item)
 
 
 def _text(doc: Doc, rng: list[int] | None) -> str | None:
     span = _tokens(doc, rng)
     return squash(span.text).rstrip(",") if span is not None else None
-
-
-def _category(meds: list[Span], procs: list[Span], strengths: list[Span]) -> str:
-    """The item's category from the request's procedures and medications; a request with a drug
-    strength ("Fanatrex 25mg/ml") and no procedure is a medication even if the name is unknown."""
-    rules = _category_rules()
-    cats = [s.id_.split(".")[1] for s in procs if s.id_.count(".") >= 2]
-    if meds and not any(c in rules["medication_yields_to"] for c in cats):
-        return "medication"
-    for cat in rules["priority"]:
-        if cat in cats:
-            return str(cat)
-    return "medication" if meds or strengths else str(rules["default"])
-
-
-def _medication(
-    doc: Doc, meds: list[Span], fields: list[Span], rs: int, re_: int
-) -> Medication | None:
-    strengths = outermost(within(fields, rs, re_, L.STRENGTH))
-    if meds:
-        med = meds[0]
-        strengths = [s for s in strengths if s.start >= med.start]
-    elif strengths:
-        med = _name_before(doc, strengths[0], rs)  # a name the lexicon does not know
-    else:
-        return None
-    strength = strengths[0] if strengths else None
-    # the name is what is written before the strength ("Cyclophene 5% cream" -> "Cyclophene")
-    name_end = strength.start if strength is not None and strength.start > med.start else med.end
-    name = doc[med.start : name_end]
-    quantity = None
-    for q in within(fields, rs, re_, L.QUANTITY):
-        digits = re.search(r"\d+", q.text)
-        if digits:
-            quantity = int(digits.group())
-            break
-    return Medication(
-        name=squash(name.text).rstrip(" ,"),
-        strength=squash(strength.text).replace(" ", "") if strength is not None else None,
-        quantity=quantity,
-        evidence=evidence_of(med),
-    )
-
-
-def _name_before(doc: Doc, strength: Span, floor: int) -> Span:
-    """The words right before a strength ("Fanatrex" in "Fanatrex 25mg/ml"), at most three."""
-    start = strength.start
-    while start > floor and strength.start - start < 3 and doc[start - 1].is_alpha:
-        start -= 1
-    span = doc[start : strength.start] if start < strength.start else strength
-    span.id_ = "medication.before_strength"
-    return span
 
 
 def _laterality(spans: list[Span]) -> str | None:

@@ -9,6 +9,8 @@ already in the part file (or in a finished JSONL output) and processes only the 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import json
 import logging
 import os
@@ -235,6 +237,17 @@ ITEM_COLUMNS: tuple[str, ...] = (
     "item_medication_name",
     "item_medication_strength",
     "item_medication_quantity",
+    "item_medication_quantity_value",
+    "item_medication_quantity_unit",
+    "item_medication_ingredients",
+    "item_medication_strengths",
+    "item_medication_form",
+    "item_medication_route",
+    "item_medication_opioid",
+    "item_medication_compounded",
+    "item_medication_drug_classes",
+    "item_medication_known",
+    "item_category_cue",
     "item_procedures",
     "item_levels",
     "item_laterality",
@@ -264,7 +277,20 @@ INT_COLUMNS = frozenset(
         "item_evidence_end",
     }
 )
-BOOL_COLUMNS = frozenset({"item_medically_necessary", "item_partial"})
+BOOL_COLUMNS = frozenset(
+    {
+        "item_medically_necessary",
+        "item_partial",
+        "item_medication_opioid",
+        "item_medication_compounded",
+        "item_medication_known",
+    }
+)
+FLOAT_COLUMNS = frozenset({"item_medication_quantity_value"})
+#: ISO date strings in the record, `date` values in Parquet.
+DATE_COLUMNS = frozenset(
+    {"date_assigned", "decision_date", "date_of_injury", "ur_denial_date", "application_received"}
+)
 SEP = ";"
 
 
@@ -283,6 +309,14 @@ def _guideline(prefix: str, g: dict[str, Any] | None) -> dict[str, Any]:
         f"{prefix}_mtus_parts": _join(dict.fromkeys(parts)),
         f"{prefix}_sources": _join(dict.fromkeys(sources)),
     }
+
+
+def _diagnosis(d: dict[str, Any]) -> str:
+    """A diagnosis with its assertion when it is not plainly present: 'thoracic disk herniation
+    (uncertain)'."""
+    text = str(d.get("text") or "")
+    assertion = d.get("assertion") or "present"
+    return text if assertion == "present" else f"{text} ({assertion})"
 
 
 def flatten_record(record: dict[str, Any]) -> list[dict[str, Any]]:
@@ -308,7 +342,7 @@ def flatten_record(record: dict[str, Any]) -> list[dict[str, Any]]:
         "reviewer_specialty": reviewer.get("specialty"),
         "patient_age": patient.get("age"),
         "patient_sex": patient.get("sex"),
-        "diagnoses": _join(d.get("text") for d in diagnoses),
+        "diagnoses": _join(_diagnosis(d) for d in diagnoses),
         "n_diagnoses": len(diagnoses),
         "n_items": len(items),
         "warnings": _join(record.get("warnings") or []),
@@ -331,6 +365,17 @@ def flatten_record(record: dict[str, Any]) -> list[dict[str, Any]]:
             "item_medication_name": med.get("name"),
             "item_medication_strength": med.get("strength"),
             "item_medication_quantity": med.get("quantity"),
+            "item_medication_quantity_value": med.get("quantity_value"),
+            "item_medication_quantity_unit": med.get("quantity_unit"),
+            "item_medication_ingredients": _join(med.get("ingredients") or []),
+            "item_medication_strengths": _join(med.get("strengths") or []),
+            "item_medication_form": med.get("form"),
+            "item_medication_route": med.get("route"),
+            "item_medication_opioid": med.get("opioid") if med else None,
+            "item_medication_compounded": med.get("compounded") if med else None,
+            "item_medication_drug_classes": _join(med.get("drug_classes") or []),
+            "item_medication_known": med.get("known") if med else None,
+            "item_category_cue": (item.get("category_evidence") or {}).get("rule_id"),
             "item_procedures": _join(item.get("procedures") or []),
             "item_levels": _join(item.get("levels") or []),
             "item_laterality": item.get("laterality"),
@@ -373,9 +418,30 @@ def arrow_schema() -> Any:
     import pyarrow as pa
 
     def typ(c: str) -> Any:
-        return pa.int64() if c in INT_COLUMNS else pa.bool_() if c in BOOL_COLUMNS else pa.string()
+        if c in INT_COLUMNS:
+            return pa.int64()
+        if c in BOOL_COLUMNS:
+            return pa.bool_()
+        if c in FLOAT_COLUMNS:
+            return pa.float64()
+        if c in DATE_COLUMNS:
+            return pa.date32()
+        return pa.string()
 
     return pa.schema([(c, typ(c)) for c in COLUMNS])
+
+
+def _typed(row: dict[str, Any]) -> dict[str, Any]:
+    """ISO date strings as `datetime.date` (a partial date such as '2016-10' becomes null)."""
+    out = dict(row)
+    for c in DATE_COLUMNS:
+        value = out.get(c)
+        if isinstance(value, str):
+            try:
+                out[c] = dt.date.fromisoformat(value)
+            except ValueError:
+                out[c] = None
+    return out
 
 
 def write_parquet(rows: Iterable[dict[str, Any]], path: Path, chunk: int = 5000) -> None:
@@ -387,7 +453,7 @@ def write_parquet(rows: Iterable[dict[str, Any]], path: Path, chunk: int = 5000)
     with pq.ParquetWriter(path, schema) as writer:
         buf: list[dict[str, Any]] = []
         for row in rows:
-            buf.append(row)
+            buf.append(_typed(row))
             if len(buf) >= chunk:
                 writer.write_table(pa.Table.from_pylist(buf, schema=schema))
                 buf = []

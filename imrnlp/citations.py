@@ -7,12 +7,16 @@ NO_CITATION ("did not cite any medical evidence") marks a line that cites nothin
 
 from __future__ import annotations
 
+import json
 import re
+from functools import cache
+from typing import Any
 
 from spacy.tokens import Doc, Span
 
 from . import labels as L
 from .record import Citation, Guideline
+from .resources import patterns_dir
 from .spanutil import evidence_of, outermost, squash, within
 
 _YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
@@ -94,15 +98,17 @@ def _citations(seg: Span, spans: list[Span]) -> list[Citation]:
     if named or not urls:
         year = _YEAR.search(body)
         at = _source_position(joined, named)
+        part, topics = _chapter_and_topics(named, _URL.sub(" ", body))
         out.append(
             (
                 at,
                 Citation(
                     mtus=False,
                     source=named or (body.split(",")[0][:80] or "other"),
+                    part=part,
                     chapter=_first(_CHAPTER, body),
                     year=int(year.group(1)) if year else None,
-                    sections=_sections(body),
+                    sections=_sections(body) or topics,
                     pages=_pages(body),
                     text=text,
                     evidence=ev,
@@ -207,3 +213,50 @@ def _pages(text: str) -> list[str]:
 def _first(regex: re.Pattern[str], text: str) -> str | None:
     m = regex.search(text)
     return m.group(1) if m else None
+
+
+@cache
+def _chapter_rules() -> dict[str, Any]:
+    data = json.loads((patterns_dir() / "guideline_chapters.json").read_text(encoding="utf8"))
+
+    def name_regex(name: str) -> str:
+        words = [re.escape(w) for w in re.split(r"\s+|(?=[,&/-])|(?<=[,&/-])", name) if w]
+        joined = r"\s*".join(w if w not in ("&", re.escape("&"), "and") else r"(?:&|and)" for w in words)
+        return rf"(?<![\w]){joined}(?![\w])"
+
+    return {
+        "chapters": {
+            src: [re.compile(name_regex(n), re.I) for n in sorted(names, key=len, reverse=True)]
+            for src, names in data.items()
+            if src in ("ODG", "ACOEM")
+        },
+        "noise": re.compile("|".join(data["noise"]), re.I),
+        "names": {k: re.compile(v, re.I) for k, v in data["names"].items()},
+    }
+
+
+def _chapter_and_topics(source: str | None, body: str) -> tuple[str | None, list[str]]:
+    """An ODG or ACOEM citation's chapter and topics: 'Official Disability Guidelines (ODG), Low
+    Back Chapter, Indications for imaging' -> ('Low Back', ['Indications for imaging'])."""
+    rules = _chapter_rules()
+    if source not in rules["chapters"]:
+        return None, []
+    text = rules["names"][source].sub(" | ", body)
+    for other in rules["names"].values():
+        text = other.sub(" | ", text)
+    text = rules["noise"].sub(" ", text)
+    part = None
+    hits = [m for regex in rules["chapters"][source] if (m := regex.search(text))]
+    if hits:  # the first chapter named; the longest name where two start together
+        m = min(hits, key=lambda m: (m.start(), -len(m.group())))
+        part = squash(m.group())
+        text = text[: m.start()] + " | " + text[m.end() :]
+    pieces = re.split(r"[|,:;]|\s[-–]\s|\.\s", text)
+    topics = []
+    for piece in pieces:
+        t = re.sub(r"\s+(?:and|or)$", "", squash(piece).strip(" .-–()"))
+        if t.count("(") > t.count(")"):
+            t += ")"
+        if t and any(c.isalpha() for c in t) and t.lower() not in ("and", "or", "see"):
+            topics.append(t)
+    return part, topics

@@ -251,12 +251,16 @@ def show_cli(
 
 @app.command("report")
 def report_cli(
-    records: Annotated[Path, typer.Argument(help="Batch output (.jsonl).")],
+    records: Annotated[
+        Path, typer.Argument(help="Batch output: .jsonl records, or .csv / .parquet items.")
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="report.html or report.md")],
 ) -> None:
-    """Write the corpus report (overturn rates by category, specialty, guideline, drug).
+    """Write the corpus report: overturn rates with 95% intervals by category, drug class,
+    ingredient, specialty and guideline, and drug, opioid and compounded shares beside the
+    published California figures.
 
-    Example: imrnlp report records.jsonl -o report.html
+    Example: imrnlp report items.parquet -o report.html
     """
     from .report import write_report
 

@@ -90,6 +90,11 @@ def _item_fields(got: Item | None, g: dict[str, Any]) -> Iterable[tuple[str, boo
     }
     for name, check in checks.items():
         yield name, (got is not None and check(got))
+    gm = g.get("medication") or {}
+    for key in DRUG_FIELDS:
+        if key in gm:  # drug fields are scored where the gold record has them
+            have = getattr(got.medication, key) if got is not None and got.medication else None
+            yield f"medication.{key}", _drug_value(key, have) == _drug_value(key, gm[key])
     for key in ("claims_administrator_guideline", "reviewer_guideline"):
         want = g.get(key) or {}
         have: Guideline | None = getattr(got, key) if got is not None else None
@@ -100,6 +105,27 @@ def _item_fields(got: Item | None, g: dict[str, Any]) -> Iterable[tuple[str, boo
             ok and _parts(have) == [_norm(p) for p in want.get("mtus_parts", [])],
         )
         yield f"{key}.sources", ok and _sources(have) == want.get("sources", [])
+
+
+#: The drug fields of a gold medication, each scored on its own (issue 7).
+DRUG_FIELDS: tuple[str, ...] = (
+    "ingredients",
+    "strengths",
+    "form",
+    "opioid",
+    "compounded",
+    "drug_classes",
+)
+
+
+def _drug_value(key: str, value: Any) -> Any:
+    if key == "strengths":
+        return [re.sub(r"\s+", "", _norm(v)) for v in value or []]
+    if key in ("opioid", "compounded"):
+        return bool(value)
+    if key == "form":
+        return _norm(value) or None
+    return list(value or [])
 
 
 def _med(i: Item) -> Any:

@@ -143,6 +143,27 @@ Category = Literal[
     "home_health",
     "other",
 ]
+#: Drug classes of a requested medication, ATC-aligned (opioid N02A, nsaid M01A, muscle_relaxant
+#: M03B, anticonvulsant N03A, antidepressant N06A, topical_analgesic M02A/N01B/D04, benzodiazepine
+#: N05BA/N05CD, sedative_hypnotic N05C, gastroprotective A02B, non_opioid_analgesic N02B,
+#: antiemetic A04, laxative A06, medical_food: no ATC group).
+DrugClass = Literal[
+    "opioid",
+    "nsaid",
+    "muscle_relaxant",
+    "anticonvulsant",
+    "antidepressant",
+    "topical_analgesic",
+    "benzodiazepine",
+    "sedative_hypnotic",
+    "gastroprotective",
+    "non_opioid_analgesic",
+    "antiemetic",
+    "laxative",
+    "medical_food",
+    "other",
+]
 DATE_ROLES: tuple[str, ...] = get_args(DateRole)
+DRUG_CLASSES: tuple[str, ...] = get_args(DrugClass)
 ASSERTIONS: tuple[str, ...] = get_args(Assertion)
 CATEGORIES: tuple[str, ...] = get_args(Category)

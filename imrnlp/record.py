@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .labels import Assertion, Category, DateRole
+from .labels import Assertion, Category, DateRole, DrugClass
 
 SCHEMA_VERSION: Literal["1"] = "1"
 
@@ -55,9 +55,53 @@ class Diagnosis(_Model):
 
 
 class Medication(_Model):
-    name: str = Field(description="Drug name as written before the strength ('Diclofenac ER').")
-    strength: str | None = Field(default=None, description="Strength as written ('10/325mg').")
+    name: str = Field(
+        description="Drug name as written, without strength, form or quantity ('Diclofenac ER')."
+    )
+    ingredients: list[str] = Field(
+        default_factory=list,
+        description="Active ingredients, generic names, lower case, in the product's order "
+        "('Norco' -> ['hydrocodone', 'acetaminophen']); empty when the name is not known.",
+    )
+    strength: str | None = Field(
+        default=None, description="The first strength as written ('10/325mg')."
+    )
+    strengths: list[str] = Field(
+        default_factory=list,
+        description="One strength per ingredient, where the letter gives them ('10mg', '325mg').",
+    )
+    form: str | None = Field(
+        default=None, description="Dose form: tablet, capsule, cream, gel, patch, ... (canonical)."
+    )
+    route: str | None = Field(
+        default=None,
+        description="Route as written, or implied by the form: oral, topical, transdermal, ...",
+    )
     quantity: int | None = Field(default=None, description="Count after '#' or 'QTY'.")
+    quantity_value: float | None = Field(
+        default=None, description="The amount requested, parsed: 60 for '#60', 120 for '120 gm'."
+    )
+    quantity_unit: str | None = Field(
+        default=None, description="Unit of quantity_value: 'count', 'g', 'ml', 'oz', ..."
+    )
+    opioid: bool = Field(
+        default=False, description="Any ingredient is an opioid agonist or partial agonist."
+    )
+    compounded: bool = Field(
+        default=False,
+        description="Called a compound, a pharmacy mixture of separately named drugs, or a known "
+        "compounded kit; commercial fixed combinations are not.",
+    )
+    drug_classes: list[DrugClass] = Field(
+        default_factory=list, description="Drug classes (one vocabulary, ATC-aligned)."
+    )
+    known: bool = Field(
+        default=False, description="Whether the drug vocabulary resolved every name."
+    )
+    vocabulary_source: list[str] = Field(
+        default_factory=list,
+        description="Where the vocabulary's composition of the product comes from.",
+    )
     evidence: Evidence | None = Field(default=None, description="The medication span.")
 
 
@@ -87,6 +131,11 @@ class Item(_Model):
     decision: Literal["upheld", "overturned"] = Field(description="The IMR decision.")
     medically_necessary: bool = Field(description="True when the denial was overturned.")
     category: Category = Field(description="Kind of treatment requested.")
+    category_evidence: Evidence | None = Field(
+        default=None,
+        description="The cue that decided the category; its rule_id says which kind "
+        "(category.request..., category.guideline..., category.rationale...).",
+    )
     medication: Medication | None = Field(default=None, description="The drug, for medications.")
     procedures: list[str] = Field(
         default_factory=list, description="Procedures named in the request."

@@ -1,4 +1,5 @@
-"""Corpus report from batch JSONL: overturn rates by category, specialty, guideline and drug.
+"""Corpus report from batch output (JSONL, CSV or Parquet): overturn rates with intervals by
+category, drug class, ingredient, specialty and guideline; drug shares beside published figures.
 
 HTML reports embed their charts as base64 PNG; Markdown reports write the PNGs beside the file.
 Error rows (``{"source", "error"}``) are counted and skipped.
@@ -10,31 +11,58 @@ import base64
 import html
 import io
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .batch import read_jsonl
+from .batch import BOOL_COLUMNS, INT_COLUMNS, SEP, flatten_record, read_jsonl
 from .version import __version__
 
 logger = logging.getLogger("imrnlp")
 
-#: Published California figures, for comparison with the corpus.
-PUBLISHED: tuple[tuple[str, str, str], ...] = (
+#: Published California figures, for comparison with the corpus:
+#: (measure key, what was measured, published value, year, source).
+PUBLISHED: tuple[tuple[str, str, float | None, str, str], ...] = (
     (
-        "Share of IMR decisions upholding the utilization review denial, 2014-2017",
-        "88 to 91 percent",
+        "upheld",
+        "Share of IMR decisions upholding the UR denial (88 to 91%)",
+        None,
+        "2014-2017",
         "California DWC / CWCI IMR reports",
     ),
-    (
-        "Share of disputed services that are prescription drugs",
-        "about 45 to 50 percent",
-        "California DWC / CWCI IMR reports",
-    ),
+    ("drug_share", "Prescription drugs, share of all IMR decisions", 0.479, "2016", "CWCI"),
+    ("drug_share", "Pharmaceuticals, share of IMR requests", 0.327, "2024", "DWC IMR report"),
+    ("opioid_share", "Opioids, share of prescription-drug IMR decisions", 0.291, "2016", "CWCI"),
+    ("opioid_share", "Opioids, share of drug requests", 0.239, "2024", "DWC IMR report"),
+    ("compounded_share", "Compounded drugs, share of drug IMR decisions", 0.065, "2016", "CWCI"),
+    ("compounded_share", "Compounded drugs, share of drug IMR decisions", 0.042, "2017", "CWCI"),
+    ("topical_share", "Topicals, share of drug requests", 0.174, "2024", "DWC IMR report"),
+    ("relaxant_share", "Muscle relaxants, share of drug requests", 0.163, "2024", "DWC IMR report"),
+)
+WHY_DIFFERENT = (
+    "A folder of letters need not match the published shares: the published figures count every "
+    "IMR decision of a year, while a folder holds whatever letters were collected (a corpus "
+    "filtered by injury year, for example, holds early-claim care, with fewer long-term opioid "
+    "and compounded-drug disputes), and small folders carry wide intervals."
 )
 TOP_MEDICATIONS = 20
+#: Groups with fewer items than this are marked: their rates are too uncertain to compare.
+SMALL_N = 10
+#: Okabe-Ito colours (safe for colour-blind readers).
+PALETTE = {"upheld": "#0072B2", "overturned": "#E69F00", "rate": "#009E73", "ref": "#CC79A7"}
+
+
+def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """95% Wilson score interval of a proportion k/n; (0, 0) when n is 0."""
+    if n == 0:
+        return 0.0, 0.0
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 @dataclass
@@ -48,6 +76,14 @@ class Group:
     def share_overturned(self) -> float:
         return self.overturned / self.items if self.items else 0.0
 
+    @property
+    def interval(self) -> tuple[float, float]:
+        return wilson(self.overturned, self.items)
+
+    @property
+    def small(self) -> bool:
+        return self.items < SMALL_N
+
 
 @dataclass
 class CorpusStats:
@@ -58,16 +94,35 @@ class CorpusStats:
     letters_without_items: int = 0
     items: int = 0
     overturned: int = 0
+    drug_items: int = 0
+    opioid_items: int = 0
+    compounded_items: int = 0
+    topical_items: int = 0
+    relaxant_items: int = 0
+    unknown_drug_items: int = 0
     by_category: dict[str, Group] = field(default_factory=dict)
     by_specialty: dict[str, Group] = field(default_factory=dict)
     by_mtus_part: dict[str, Group] = field(default_factory=dict)
     by_source: dict[str, Group] = field(default_factory=dict)
     by_medication: dict[str, Group] = field(default_factory=dict)
+    by_ingredient: dict[str, Group] = field(default_factory=dict)
+    by_drug_class: dict[str, Group] = field(default_factory=dict)
     by_year: dict[str, Group] = field(default_factory=dict)
 
     @property
     def share_overturned(self) -> float:
         return self.overturned / self.items if self.items else 0.0
+
+    def shares(self) -> dict[str, tuple[int, int]]:
+        """Measure key -> (count, denominator) for the measures published figures exist for."""
+        return {
+            "upheld": (self.items - self.overturned, self.items),
+            "drug_share": (self.drug_items, self.items),
+            "opioid_share": (self.opioid_items, self.drug_items),
+            "compounded_share": (self.compounded_items, self.drug_items),
+            "topical_share": (self.topical_items, self.drug_items),
+            "relaxant_share": (self.relaxant_items, self.drug_items),
+        }
 
 
 def _add(groups: dict[str, Group], key: str, overturned: bool) -> None:
@@ -76,44 +131,114 @@ def _add(groups: dict[str, Group], key: str, overturned: bool) -> None:
     g.overturned += overturned
 
 
+def _split(value: Any) -> list[str]:
+    return [v.strip() for v in str(value).split(SEP) if v.strip()] if value else []
+
+
 def corpus_stats(rows: Iterable[dict[str, Any]]) -> CorpusStats:
-    """Counts over batch result rows (records as JSON; error rows are counted and skipped).
+    """Counts over flat item rows (`batch.flatten_record`, or rows read back from batch's CSV or
+    Parquet); a row with an `error` is a file that could not be read.
 
     Citations are those of the expert reviewer's guideline; specialty is the reviewer's first."""
     s = CorpusStats()
+    letters: set[Any] = set()
     for row in rows:
-        if "error" in row:
+        if row.get("error"):
             s.errors += 1
             continue
-        s.letters += 1
-        items = row.get("items") or []
-        if not items:
-            s.letters_without_items += 1
-        specialty = ((row.get("reviewer") or {}).get("specialty") or "unknown").split(",")[0]
-        year = (row.get("decision_date") or "unknown")[:4]
-        for it in items:
-            over = it.get("decision") == "overturned"
-            s.items += 1
-            s.overturned += over
-            _add(s.by_category, it.get("category") or "other", over)
-            _add(s.by_specialty, specialty.strip() or "unknown", over)
-            _add(s.by_year, year, over)
-            cites = ((it.get("reviewer_guideline") or {}).get("citations")) or []
-            for part in dict.fromkeys(
-                c.get("part") or "MTUS (no part)" for c in cites if c.get("mtus")
-            ):
-                _add(s.by_mtus_part, part, over)
-            for src in dict.fromkeys(c.get("source") or "?" for c in cites if not c.get("mtus")):
-                _add(s.by_source, src, over)
-            med = it.get("medication")
-            if med and med.get("name"):
-                _add(s.by_medication, med["name"].strip().lower(), over)
+        letter = (row.get("source"), row.get("case_number"))
+        if letter not in letters:
+            letters.add(letter)
+            if row.get("item_index") is None:
+                s.letters_without_items += 1
+        if row.get("item_index") is None:
+            continue
+        over = row.get("item_decision") == "overturned"
+        s.items += 1
+        s.overturned += over
+        category = row.get("item_category") or "other"
+        _add(s.by_category, category, over)
+        specialty = str(row.get("reviewer_specialty") or "unknown").split(",")[0].strip()
+        _add(s.by_specialty, specialty or "unknown", over)
+        _add(s.by_year, str(row.get("decision_date") or "unknown")[:4], over)
+        for part in _split(row.get("item_reviewer_mtus_parts")):
+            _add(s.by_mtus_part, part, over)
+        for src in _split(row.get("item_reviewer_sources")):
+            _add(s.by_source, src, over)
+        if category != "medication":
+            continue
+        s.drug_items += 1
+        ingredients = _split(row.get("item_medication_ingredients"))
+        classes = _split(row.get("item_medication_drug_classes"))
+        s.opioid_items += bool(row.get("item_medication_opioid"))
+        s.compounded_items += bool(row.get("item_medication_compounded"))
+        s.topical_items += "topical_analgesic" in classes
+        s.relaxant_items += "muscle_relaxant" in classes
+        s.unknown_drug_items += not row.get("item_medication_known")
+        name = str(row.get("item_medication_name") or "").strip().lower()
+        _add(s.by_medication, "+".join(ingredients) or f"{name or '?'} (not in vocabulary)", over)
+        for ing in ingredients:
+            _add(s.by_ingredient, ing, over)
+        for c in classes or ["(no class: drug not in vocabulary)"]:
+            _add(s.by_drug_class, c, over)
+    s.letters = len(letters)
     return s
 
 
+def read_rows(path: str | Path) -> Iterator[dict[str, Any]]:
+    """Flat item rows from any file batch writes: JSONL records, CSV or Parquet item tables (with
+    the `OUT.errors.jsonl` beside them counted as errors)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".json", ".ndjson"):
+        for record in read_jsonl(path):
+            if "error" in record:
+                yield {"source": record.get("source"), "error": record["error"]}
+            else:
+                yield from flatten_record(record)
+        return
+    if suffix == ".csv":
+        yield from _csv_rows(path)
+    elif suffix in (".parquet", ".pq"):
+        import pyarrow.parquet as pq
+
+        yield from pq.read_table(path).to_pylist()
+    else:
+        raise ValueError(
+            f"{path}: the report reads batch output: .jsonl records, or .csv / .parquet item "
+            "tables"
+        )
+    errors = path.with_name(path.stem + ".errors.jsonl")
+    if errors.exists():
+        for record in read_jsonl(errors):
+            yield {"source": record.get("source"), "error": record.get("error") or "error"}
+
+
+def _csv_rows(path: Path) -> Iterator[dict[str, Any]]:
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        missing = {"item_index", "item_decision", "item_category"} - set(reader.fieldnames or [])
+        if missing:
+            raise ValueError(f"{path}: not an imrnlp batch CSV (no {', '.join(sorted(missing))})")
+        for raw in reader:
+            row: dict[str, Any] = {}
+            for key, value in raw.items():
+                if value == "":
+                    row[key] = None
+                elif key in BOOL_COLUMNS:
+                    row[key] = value == "true"
+                elif key in INT_COLUMNS:
+                    row[key] = int(value)
+                else:
+                    row[key] = value
+            yield row
+
+
 def load_stats(path: str | Path) -> CorpusStats:
-    """`corpus_stats` of a batch JSONL file."""
-    return corpus_stats(read_jsonl(path))
+    """`corpus_stats` of a batch output file (JSONL, CSV or Parquet)."""
+    return corpus_stats(read_rows(path))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -129,8 +254,17 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
+def _rate(k: int, n: int) -> tuple[str, str]:
+    """('12.5%', '8.1-18.7%') or dashes when n is 0."""
+    if not n:
+        return "—", "—"
+    lo, hi = wilson(k, n)
+    return _pct(k / n), f"{100 * lo:.1f}-{100 * hi:.1f}%"
+
+
 def tables(s: CorpusStats) -> list[tuple[str, list[str], list[list[str]]]]:
     """(title, header, rows) of every table in the report."""
+    rate, ci = _rate(s.overturned, s.items)
     summary = [
         ["Letters", str(s.letters)],
         ["Letters with no disputed item found", str(s.letters_without_items)],
@@ -138,47 +272,84 @@ def tables(s: CorpusStats) -> list[tuple[str, list[str], list[list[str]]]]:
         ["Disputed items", str(s.items)],
         ["Items upheld", str(s.items - s.overturned)],
         ["Items overturned", str(s.overturned)],
-        ["Share upheld", _pct(1 - s.share_overturned) if s.items else "—"],
-        ["Share overturned", _pct(s.share_overturned) if s.items else "—"],
+        ["Overturn rate (95% Wilson interval)", f"{rate} ({ci})"],
+        ["Drug items", str(s.drug_items)],
+        ["Drug items whose name the vocabulary does not know", str(s.unknown_drug_items)],
     ]
-    med = s.by_category.get("medication", Group()).items
-    summary.append(["Share of items that are medications", _pct(med / s.items) if s.items else "—"])
     out = [("Summary", ["", "value"], summary)]
+    shares = s.shares()
+    published = []
+    for key, measure, value, year, source in PUBLISHED:
+        k, n = shares[key]
+        here, here_ci = _rate(k, n)
+        mark = " *" if n < SMALL_N else ""
+        published.append(
+            [
+                measure,
+                f"{here}{mark}",
+                f"{k}/{n}",
+                here_ci,
+                _pct(value) if value is not None else "88-91%",
+                year,
+                source,
+            ]
+        )
     out.append(
         (
-            "Published California figures (for comparison)",
-            ["measure", "value", "source"],
-            [list(p) for p in PUBLISHED],
+            "This folder beside the published California figures",
+            ["measure", "here", "count", "95% interval", "published", "year", "source"],
+            published,
         )
     )
 
     def grouped(title: str, key: str, groups: dict[str, Group], top: int | None = None) -> None:
-        rows = [
-            [
-                k,
-                str(g.items),
-                _pct(g.items / s.items) if s.items else "—",
-                str(g.overturned),
-                _pct(g.share_overturned),
-            ]
-            for k, g in _sorted(groups, top)
-        ]
-        header = [key, "items", "share of items", "overturned", "share overturned"]
+        total = s.drug_items if groups in (s.by_ingredient, s.by_drug_class, s.by_medication) else s.items
+        rows = []
+        for k, g in _sorted(groups, top):
+            lo, hi = g.interval
+            rows.append(
+                [
+                    k + (" *" if g.small else ""),
+                    str(g.items),
+                    _pct(g.items / total) if total else "—",
+                    str(g.overturned),
+                    _pct(g.share_overturned),
+                    f"{100 * lo:.1f}-{100 * hi:.1f}%",
+                ]
+            )
+        header = [key, "items", "share", "overturned", "overturn rate", "95% interval"]
         out.append((title, header, rows))
 
     grouped("By category", "category", s.by_category)
+    grouped("Drug items by class (share of drug items)", "drug class", s.by_drug_class)
+    grouped(
+        f"Drug items by ingredient (top {TOP_MEDICATIONS}; share of drug items)",
+        "ingredient",
+        s.by_ingredient,
+        TOP_MEDICATIONS,
+    )
+    grouped(
+        f"Drug items by product (ingredients; top {TOP_MEDICATIONS})",
+        "drug",
+        s.by_medication,
+        TOP_MEDICATIONS,
+    )
     grouped("By reviewer specialty (first listed)", "specialty", s.by_specialty)
     grouped("By MTUS part cited by the reviewer", "MTUS part", s.by_mtus_part)
     grouped("By non-MTUS source cited by the reviewer", "source", s.by_source)
-    grouped(
-        f"By medication (top {TOP_MEDICATIONS})", "medication", s.by_medication, TOP_MEDICATIONS
-    )
     grouped("By decision year", "year", s.by_year)
     return out
 
 
+NOTES = (
+    f"* fewer than {SMALL_N} items: the rate is too uncertain to compare. Intervals are 95% Wilson "
+    "score intervals. " + WHY_DIFFERENT
+)
+
+
 def charts(s: CorpusStats) -> list[tuple[str, bytes]]:
-    """(name, PNG bytes) of each chart: items and overturn share by category, specialty, drug."""
+    """(name, PNG bytes) of each chart: overturn rates with intervals by category, drug class and
+    specialty; drug shares beside the published figures. Okabe-Ito colours."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -186,32 +357,52 @@ def charts(s: CorpusStats) -> list[tuple[str, bytes]]:
 
     out: list[tuple[str, bytes]] = []
 
-    def bar(name: str, title: str, groups: list[tuple[str, Group]]) -> None:
-        if not groups:
-            return
-        labels = [k for k, _ in groups][::-1]
-        upheld = [g.items - g.overturned for _, g in groups][::-1]
-        over = [g.overturned for _, g in groups][::-1]
-        fig, ax = plt.subplots(figsize=(8, 0.35 * len(labels) + 1.2), dpi=100)
-        ax.barh(labels, upheld, color="#b91c1c", label="upheld")
-        ax.barh(labels, over, left=upheld, color="#15803d", label="overturned")
-        ax.set_title(title)
-        ax.set_xlabel("disputed items")
-        ax.legend(loc="lower right")
+    def save(name: str, fig: Any) -> None:
         fig.tight_layout()
         buf = io.BytesIO()
         fig.savefig(buf, format="png")
         plt.close(fig)
         out.append((name, buf.getvalue()))
 
-    bar("category", "Decisions by category", _sorted(s.by_category))
-    bar("specialty", "Decisions by reviewer specialty", _sorted(s.by_specialty, 15))
-    bar(
-        "medication",
-        f"Decisions by medication (top {TOP_MEDICATIONS})",
-        _sorted(s.by_medication, TOP_MEDICATIONS),
-    )
-    bar("mtus_part", "Decisions by MTUS part cited", _sorted(s.by_mtus_part, 15))
+    def rates(name: str, title: str, groups: list[tuple[str, Group]]) -> None:
+        if not groups:
+            return
+        groups = groups[::-1]
+        labels = [f"{k} (n={g.items}{', small' if g.small else ''})" for k, g in groups]
+        values = [100 * g.share_overturned for _, g in groups]
+        lows = [100 * (g.share_overturned - g.interval[0]) for _, g in groups]
+        highs = [100 * (g.interval[1] - g.share_overturned) for _, g in groups]
+        fig, ax = plt.subplots(figsize=(8, 0.35 * len(labels) + 1.4), dpi=100)
+        colors = [PALETTE["ref"] if g.small else PALETTE["rate"] for _, g in groups]
+        ax.barh(labels, values, xerr=[lows, highs], color=colors, ecolor="#333333", capsize=2)
+        ax.set_title(title)
+        ax.set_xlabel("overturn rate, % (95% Wilson interval; pink: fewer than 10 items)")
+        ax.set_xlim(0, 100)
+        save(name, fig)
+
+    rates("category", "Overturn rate by category", _sorted(s.by_category))
+    rates("drug_class", "Overturn rate by drug class", _sorted(s.by_drug_class))
+    rates("specialty", "Overturn rate by reviewer specialty", _sorted(s.by_specialty, 15))
+    shares = s.shares()
+    rows = [(m, v, y, shares[k]) for k, m, v, y, _ in PUBLISHED if v is not None]
+    if rows and s.items:
+        fig, ax = plt.subplots(figsize=(8, 0.5 * len(rows) + 1.4), dpi=100)
+        ys = list(range(len(rows)))[::-1]
+        here = [100 * k / n if n else 0 for _, _, _, (k, n) in rows]
+        err_lo, err_hi = [], []
+        for (_, _, _, (k, n)), h in zip(rows, here, strict=True):
+            lo, hi = wilson(k, n)
+            err_lo.append(h - 100 * lo if n else 0)
+            err_hi.append(100 * hi - h if n else 0)
+        ax.barh([y + 0.2 for y in ys], here, height=0.4, xerr=[err_lo, err_hi],
+                color=PALETTE["upheld"], label="this folder (95% interval)", capsize=2)
+        ax.barh([y - 0.2 for y in ys], [100 * v for _, v, _, _ in rows], height=0.4,
+                color=PALETTE["overturned"], label="published")
+        ax.set_yticks(ys, [f"{m} ({y})" for m, _, y, _ in rows], fontsize=8)
+        ax.set_xlabel("percent")
+        ax.set_title("Drug shares beside the published California figures")
+        ax.legend(loc="lower right")
+        save("published", fig)
     return out
 
 
@@ -241,6 +432,7 @@ def _html(s: CorpusStats, source: str) -> str:
             )
             parts.append(f"<tr>{cells}</tr>")
         parts.append("</table>")
+    parts.append(f"<p>{html.escape(NOTES)}</p>")
     pngs = charts(s)
     if pngs:
         parts.append("<h2>Charts</h2>")
@@ -271,6 +463,7 @@ def _markdown(s: CorpusStats, source: str, output: Path) -> str:
         ]
         lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
         lines.append("")
+    lines += [NOTES, ""]
     pngs = charts(s)
     if pngs:
         lines += ["## Charts", ""]
@@ -282,7 +475,8 @@ def _markdown(s: CorpusStats, source: str, output: Path) -> str:
 
 
 def write_report(records: str | Path, output: str | Path) -> CorpusStats:
-    """Write the report of a batch JSONL as HTML (.html/.htm) or Markdown (.md)."""
+    """Write the report of a batch output file (JSONL, CSV or Parquet) as HTML (.html/.htm) or
+    Markdown (.md)."""
     records, output = Path(records), Path(output)
     suffix = output.suffix.lower()
     if suffix not in (".html", ".htm", ".md"):

@@ -7,6 +7,7 @@ from typing import cast
 
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
+from spacy.util import compile_infix_regex
 
 _WHOLE_TOKENS = (
     r"\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})",  # 07/17/2013, 12-21-16
@@ -22,6 +23,10 @@ _WHOLE_TOKENS = (
 TOKEN_MATCH = re.compile("^(?:" + "|".join(_WHOLE_TOKENS) + ")$")
 
 
+#: Split points inside a token: a '/' between a strength and the next drug name
+#: ("20%/Lidocaine" -> "20%", "/", "Lidocaine").
+INFIXES = (r"(?<=[%\d])/(?=[A-Za-z])",)
+
 _NOT_EMOTICONS = frozenset({"):", "(:", ":)", ":(", ")-:", "(-:"})
 
 
@@ -30,7 +35,16 @@ def customize_tokenizer(nlp: Language) -> None:
 
     Besides TOKEN_MATCH, "(ESWT):" and "Page(s):" end in their own ":" token, as item headings
     and citations expect."""
-    tokenizer = cast(Tokenizer, nlp.tokenizer)
-    tokenizer.token_match = TOKEN_MATCH.match
-    # "):" is an emoticon to spaCy's English exceptions; in these letters it closes "(ESWT):"
-    tokenizer.rules = {k: v for k, v in tokenizer.rules.items() if k not in _NOT_EMOTICONS}
+    old = cast(Tokenizer, nlp.tokenizer)
+    infixes = list(nlp.Defaults.infixes or []) + list(INFIXES)
+    # one new Tokenizer: each setter on an existing one reloads every special case
+    nlp.tokenizer = Tokenizer(
+        nlp.vocab,
+        # "):" is an emoticon to spaCy's English exceptions; in these letters it closes "(ESWT):"
+        rules={k: v for k, v in (old.rules or {}).items() if k not in _NOT_EMOTICONS},
+        prefix_search=old.prefix_search,
+        suffix_search=old.suffix_search,
+        infix_finditer=compile_infix_regex(infixes).finditer,
+        token_match=TOKEN_MATCH.match,
+        url_match=old.url_match,
+    )

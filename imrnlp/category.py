@@ -1,0 +1,85 @@
+"""An item's service category, and the cue that decided it.
+
+In order (rules in `patterns/categories.json`): the request's own PROCEDURE spans (their rule id
+names the category) and MEDICATION spans; drug cues in the request (a strength, an amount, a drug
+dose form, a '#' quantity with nothing else named); the topics of the guidelines the reviewer and
+the claims administrator cite (ODG "Durable medical equipment", MTUS "Section(s): Opioids"); the
+procedures named in the rationale's conclusion sentence. `other` only when none of these tells.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any
+
+from spacy.tokens import Span
+
+from .record import Evidence, Guideline
+from .resources import patterns_dir
+from .spanutil import evidence_of
+
+RULE_PREFIX = "category."
+
+
+@cache
+def rules() -> dict[str, Any]:
+    data = json.loads((patterns_dir() / "categories.json").read_text(encoding="utf8"))
+    data["_topics"] = [
+        (cat, re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w-])", re.I))
+        for cat, words in data["guideline_topics"]
+    ]
+    return data
+
+
+def procedure_category(span: Span) -> str | None:
+    """'procedure.imaging.mri' -> 'imaging'."""
+    parts = span.id_.split(".")
+    return parts[1] if len(parts) >= 3 and parts[0] == "procedure" else None
+
+
+def from_request(
+    meds: list[Span], procs: list[Span], drug_cue: Span | None
+) -> tuple[str, Span, str] | None:
+    """(category, deciding span, rule) from the request's own words, or None."""
+    r = rules()
+    cats = [(procedure_category(s), s) for s in procs]
+    cats = [(c, s) for c, s in cats if c]
+    if meds and not any(c in r["medication_yields_to"] for c, _ in cats):
+        return "medication", meds[0], "request.medication"
+    for cat in r["priority"]:
+        for c, s in cats:
+            if c == cat:
+                return cat, s, f"request.{s.id_}"
+    if drug_cue is not None:
+        return "medication", drug_cue, "request.drug_cue"
+    return None
+
+
+def from_guidelines(guidelines: list[Guideline | None]) -> tuple[str, Evidence, str] | None:
+    """(category, evidence, rule) from the topics the cited guidelines name: sections first (the
+    reviewer's, then the administrator's), then the whole citation text."""
+    citations = [c for g in guidelines if g is not None for c in g.citations]
+    for use_text in (False, True):
+        for c in citations:
+            text = c.text if use_text else " ; ".join([*c.sections, c.part or ""])
+            for cat, regex in rules()["_topics"]:
+                m = regex.search(text)
+                if m and c.evidence is not None:
+                    where = "text" if use_text else "section"
+                    return cat, c.evidence, f"guideline.{where}.{m.group().lower()}"
+    return None
+
+
+def from_rationale(procs: list[Span]) -> tuple[str, Span, str] | None:
+    """(category, span, rule) from the procedures named in the rationale's conclusion."""
+    for s in procs:
+        cat = procedure_category(s)
+        if cat and cat != "other":
+            return cat, s, f"rationale.{s.id_}"
+    return None
+
+
+def evidence(span: Span, rule: str) -> Evidence:
+    return evidence_of(span, rule_id=RULE_PREFIX + rule)

@@ -1,0 +1,166 @@
+"""The drug vocabulary: ingredients and products with their composition and provenance.
+
+Source data (compact, hand-kept, each row with a `source` column) lives in `patterns/drugs/`:
+`ingredients.tsv` (generic names with ATC code, classes and synonyms) and `products.tsv` (brands,
+combination products, compounded kits, medical foods: ingredients, form, compounded flag, extra
+classes). At load time it is expanded into the entity ruler's MEDICATION phrase patterns (each name
+alone, with a release modifier and with a dose form) and into a name -> `Drug` lookup that the
+record assembler uses to resolve a tagged name to ingredients and classes. No spaCy import.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from .errors import PatternError
+from .labels import DRUG_CLASSES, MEDICATION
+from .resources import patterns_dir
+
+#: Rule id of the MEDICATION patterns made from the vocabulary (`.form`: name + form word).
+RULE_NAME = "medication.lexicon"
+RULE_NAME_FORM = "medication.lexicon_form"
+#: Words after a name that the entity ruler keeps inside the MEDICATION span: release modifiers
+#: and topical forms ("Norco ER", "Lidoderm patch").
+_SPAN_SUFFIXES = (
+    *("er", "xr", "cr", "sr", "dr", "es", "ds", "xl", "ir", "odt"),
+    *("patch", "patches", "cream", "gel", "lotion", "ointment"),
+)
+
+
+@dataclass(frozen=True)
+class Drug:
+    """What the vocabulary knows of one name."""
+
+    key: str  # the ingredient or product name, lower case
+    ingredients: tuple[str, ...]
+    classes: tuple[str, ...]
+    form: str | None
+    compounded: bool
+    product: bool  # a product row (brand, combination, kit), not an ingredient
+    source: str
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    by_name: dict[str, Drug]
+    ingredient_classes: dict[str, tuple[str, ...]]
+    commercial_sets: frozenset[frozenset[str]]  # ingredient sets of non-compounded products
+    dose: dict[str, Any]
+
+    def lookup(self, name: str) -> Drug | None:
+        """The drug a name (as written) stands for: exact, then without salts/release words."""
+        key = normalize_name(name)
+        if key in self.by_name:
+            return self.by_name[key]
+        bare = " ".join(w for w in key.split() if w not in self._noise)
+        return self.by_name.get(bare)
+
+    @property
+    def _noise(self) -> frozenset[str]:
+        return frozenset(self.dose["salts"]) | frozenset(self.dose["release"])
+
+    def classes_of(self, drug: Drug) -> list[str]:
+        out: list[str] = []
+        for ing in drug.ingredients:
+            for c in self.ingredient_classes.get(ing, ()):
+                if c not in out:
+                    out.append(c)
+        for c in drug.classes:
+            if c not in out:
+                out.append(c)
+        return out
+
+
+def normalize_name(name: str) -> str:
+    """'Ms - Contin' -> 'ms-contin'; lower case, one space, hyphens closed up."""
+    t = " ".join(name.lower().split())
+    return re.sub(r"\s*-\s*", "-", t).strip(" .,;:")
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v.strip().lower() for v in value.split(";") if v.strip())
+
+
+def _read_tsv(name: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    path = patterns_dir() / "drugs" / name
+    with path.open(encoding="utf8", newline="") as f:
+        reader = csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+        if tuple(reader.fieldnames or ()) != columns:
+            raise PatternError(f"{path}: columns must be {', '.join(columns)}")
+        rows = list(reader)
+    for n, row in enumerate(rows, start=2):
+        if None in row or any(row[c] is None for c in columns):
+            raise PatternError(f"{path}:{n}: expected {len(columns)} tab-separated columns")
+        for c in _split(row.get("classes", "")):
+            if c not in DRUG_CLASSES:
+                raise PatternError(f"{path}:{n}: unknown drug class '{c}'")
+    return rows
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """The vocabulary, read once per process."""
+    dose = json.loads((patterns_dir() / "drugs" / "dose.json").read_text(encoding="utf8"))
+    by_name: dict[str, Drug] = {}
+    ingredient_classes: dict[str, tuple[str, ...]] = {}
+    for row in _read_tsv("ingredients.tsv", ("ingredient", "atc", "classes", "synonyms", "source")):
+        key = normalize_name(row["ingredient"])
+        classes = _split(row["classes"])
+        ingredient_classes[key] = classes
+        drug = Drug(key, (key,), (), None, False, False, row["source"])
+        for name in (key, *_split(row["synonyms"])):
+            by_name.setdefault(normalize_name(name), drug)
+    commercial: set[frozenset[str]] = set()
+    columns = ("name", "ingredients", "form", "compounded", "classes", "source")
+    for n, row in enumerate(_read_tsv("products.tsv", columns), start=2):
+        ingredients = tuple(normalize_name(i) for i in _split(row["ingredients"]))
+        unknown = [i for i in ingredients if i not in ingredient_classes]
+        if unknown:
+            raise PatternError(
+                f"products.tsv:{n}: ingredient(s) {unknown} of '{row['name']}' are not in "
+                "ingredients.tsv"
+            )
+        compounded = row["compounded"].strip().lower() == "true"
+        drug = Drug(
+            normalize_name(row["name"]),
+            ingredients,
+            _split(row["classes"]),
+            row["form"].strip() or None,
+            compounded,
+            True,
+            row["source"],
+        )
+        by_name[drug.key] = drug  # a product name wins over an ingredient synonym
+        if not compounded and len(ingredients) > 1:
+            commercial.add(frozenset(ingredients))
+    return Vocabulary(by_name, ingredient_classes, frozenset(commercial), dose)
+
+
+def entity_patterns() -> list[dict[str, Any]]:
+    """MEDICATION patterns for every name of the vocabulary: the name itself (a phrase pattern),
+    and the name followed by a release modifier or a dose form ('norco er', 'lidoderm patch'):
+    one token pattern for all one-word names, phrase patterns for the longer ones."""
+    names = sorted(vocabulary().by_name)
+    rows: list[dict[str, Any]] = []
+    one_word = [n for n in names if re.fullmatch(r"[a-z0-9]+", n)]
+    rows.append(
+        {
+            "label": MEDICATION,
+            "id": RULE_NAME_FORM,
+            "pattern": [{"LOWER": {"IN": one_word}}, {"LOWER": {"IN": list(_SPAN_SUFFIXES)}}],
+        }
+    )
+    for name in names:
+        spaced = " ".join(re.sub(r"([-/#(),.])", r" \1 ", name).split())  # as the tokenizer splits
+        rows.append({"label": MEDICATION, "id": RULE_NAME, "pattern": spaced})
+        if name not in one_word:
+            for suffix in _SPAN_SUFFIXES:
+                rows.append(
+                    {"label": MEDICATION, "id": RULE_NAME_FORM, "pattern": f"{spaced} {suffix}"}
+                )
+    return rows

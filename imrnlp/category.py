@@ -44,6 +44,11 @@ def from_request(
 ) -> tuple[str, Span, str] | None:
     """(category, deciding span, rule) from the request's own words, or None."""
     r = rules()
+    for s in procs:  # a facility decides before the therapies given in it
+        if s.id_ in r["facility_ids"]:
+            return str(procedure_category(s)), s, f"request.{s.id_}"
+    if len(procs) > 1 or meds:  # 'pre-operative' only counts when nothing else is named
+        procs = [s for s in procs if s.id_ not in r["modifier_ids"]] or procs
     cats = [(procedure_category(s), s) for s in procs]
     cats = [(c, s) for c, s in cats if c]
     if meds and not any(c in r["medication_yields_to"] for c, _ in cats):

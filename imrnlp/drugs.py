@@ -155,12 +155,9 @@ def entity_patterns() -> list[dict[str, Any]]:
             "pattern": [{"LOWER": {"IN": one_word}}, {"LOWER": {"IN": list(_SPAN_SUFFIXES)}}],
         }
     )
-    for name in names:
-        spaced = " ".join(re.sub(r"([-/#(),.])", r" \1 ", name).split())  # as the tokenizer splits
-        rows.append({"label": MEDICATION, "id": RULE_NAME, "pattern": spaced})
+    for name in names:  # phrase patterns: the ruler tokenizes them as it tokenizes letters
+        rows.append({"label": MEDICATION, "id": RULE_NAME, "pattern": name})
         if name not in one_word:
             for suffix in _SPAN_SUFFIXES:
-                rows.append(
-                    {"label": MEDICATION, "id": RULE_NAME_FORM, "pattern": f"{spaced} {suffix}"}
-                )
+                rows.append({"label": MEDICATION, "id": RULE_NAME_FORM, "pattern": f"{name} {suffix}"})
     return rows

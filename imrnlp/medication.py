@@ -162,7 +162,7 @@ def parse_medication(
         if drug and drug.source not in sources:
             sources.append(drug.source)
     known = bool(drugs) and all(d is not None for _, d in drugs)
-    per_ingredient = _pair_strengths(g, drugs, found)
+    per_ingredient = _pair_strengths(g, ingredients, found)
     # form and route: written in the request, else implied
     tail = req[name_start:]
     form_hit = _first(g.forms, tail)
@@ -172,7 +172,11 @@ def parse_medication(
         form = implied if implied in vocab.dose["forms_implied_by_product"] else None
     route_hit = _first(g.routes, tail)
     route = route_hit[1] if route_hit else vocab.dose["form_routes"].get(form or "")
-    quantity, q_value, q_unit = _quantity(g, req, lo, quantities)
+    if route is None and form is None and any("%" in s for _, s in found):
+        route = "topical"  # a concentration in percent is a topical's
+    in_name = [q for q in quantities if q.start_char - lo < name_end or any(
+        m.start_char <= q.start_char < m.end_char for m in meds)]  # 'Tylenol #3'
+    quantity, q_value, q_unit = _quantity(g, req, lo, [q for q in quantities if q not in in_name])
     resolved = [d for _, d in drugs if d is not None]
     opioid = any("opioid" in vocab.ingredient_classes.get(i, ()) for i in ingredients)
     compounded = _compounded(g, vocab, req, resolved, ingredients, found, route)
@@ -212,8 +216,10 @@ def _name_end(g: _Grammar, req: str, start: int, meds: list[Span], lo: int) -> i
     a number, or 'for' after its start, never ending inside the first drug span's name."""
     tail = req[start:]
     stops = [len(tail)]
+    # a number or '#' inside the tagged name belongs to it ('Tylenol #3')
+    floor = max(0, meds[0].end_char - lo - start) if meds else 0
     for regex in (r",|;|\bfor\b|\(\s*\d|#|\b(?:qty|quantity)\b", r"(?<![\w.])\d"):
-        m = re.search(regex, tail, re.I)
+        m = re.compile(regex, re.I).search(tail, floor)
         if m:
             stops.append(m.start())
     for patterns in (g.forms, g.routes):
@@ -223,21 +229,11 @@ def _name_end(g: _Grammar, req: str, start: int, meds: list[Span], lo: int) -> i
     return start + min(stops)
 
 
-def _pair_strengths(
-    g: _Grammar, drugs: list[tuple[int, Drug | None]], found: list[tuple[int, str]]
-) -> list[str]:
-    """One strength per ingredient: the strengths written after the first drug, split per
-    ingredient ('10/325mg' -> '10mg', '325mg'), in order; [] unless every ingredient gets
-    exactly one."""
-    if not drugs or not found or any(d is None for _, d in drugs):
-        return []
-    ingredients: list[str] = []
-    for _, drug in drugs:
-        for ing in drug.ingredients if drug else ():
-            if ing not in ingredients:
-                ingredients.append(ing)
-    parts = [p for pos, s in found if pos >= drugs[0][0] for p in _split_strength(g, s)]
-    return parts if len(parts) == len(ingredients) else []
+def _pair_strengths(g: _Grammar, ingredients: list[str], found: list[tuple[int, str]]) -> list[str]:
+    """The strengths written, split per ingredient ('10/325mg' -> '10mg', '325mg'), in the order
+    written; never more than the drug has ingredients."""
+    parts = [p for _, s in found for p in _split_strength(g, s)]
+    return parts[: len(ingredients)] if ingredients else parts
 
 
 def _quantity(
@@ -289,7 +285,9 @@ def _classes(
         for c in vocab.ingredient_classes.get(ing, ()):
             if c not in out:
                 out.append(c)
-        if n == 0 and route in ("topical", "transdermal") and "topical_analgesic" not in out:
+        # on the skin for pain: topicals, and patches that are not systemic opioids (Butrans)
+        on_skin = route == "topical" or (route == "transdermal" and "opioid" not in out)
+        if n == 0 and on_skin and "topical_analgesic" not in out:
             out.append("topical_analgesic")
     for d in drugs:
         for c in d.classes:

@@ -10,7 +10,6 @@ already in the part file (or in a finished JSONL output) and processes only the 
 from __future__ import annotations
 
 import datetime as dt
-
 import json
 import logging
 import os
@@ -431,7 +430,7 @@ def arrow_schema() -> Any:
     return pa.schema([(c, typ(c)) for c in COLUMNS])
 
 
-def _typed(row: dict[str, Any]) -> dict[str, Any]:
+def typed_row(row: dict[str, Any]) -> dict[str, Any]:
     """ISO date strings as `datetime.date` (a partial date such as '2016-10' becomes null)."""
     out = dict(row)
     for c in DATE_COLUMNS:
@@ -453,7 +452,7 @@ def write_parquet(rows: Iterable[dict[str, Any]], path: Path, chunk: int = 5000)
     with pq.ParquetWriter(path, schema) as writer:
         buf: list[dict[str, Any]] = []
         for row in rows:
-            buf.append(_typed(row))
+            buf.append(typed_row(row))
             if len(buf) >= chunk:
                 writer.write_table(pa.Table.from_pylist(buf, schema=schema))
                 buf = []

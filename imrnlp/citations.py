@@ -221,7 +221,9 @@ def _chapter_rules() -> dict[str, Any]:
 
     def name_regex(name: str) -> str:
         words = [re.escape(w) for w in re.split(r"\s+|(?=[,&/-])|(?<=[,&/-])", name) if w]
-        joined = r"\s*".join(w if w not in ("&", re.escape("&"), "and") else r"(?:&|and)" for w in words)
+        joined = r"\s*".join(
+            w if w not in ("&", re.escape("&"), "and") else r"(?:&|and)" for w in words
+        )
         return rf"(?<![\w]){joined}(?![\w])"
 
     return {

@@ -159,5 +159,7 @@ def entity_patterns() -> list[dict[str, Any]]:
         rows.append({"label": MEDICATION, "id": RULE_NAME, "pattern": name})
         if name not in one_word:
             for suffix in _SPAN_SUFFIXES:
-                rows.append({"label": MEDICATION, "id": RULE_NAME_FORM, "pattern": f"{name} {suffix}"})
+                rows.append(
+                    {"label": MEDICATION, "id": RULE_NAME_FORM, "pattern": f"{name} {suffix}"}
+                )
     return rows

@@ -93,8 +93,8 @@ def _item_fields(got: Item | None, g: dict[str, Any]) -> Iterable[tuple[str, boo
     gm = g.get("medication") or {}
     for key in DRUG_FIELDS:
         if key in gm:  # drug fields are scored where the gold record has them
-            have = getattr(got.medication, key) if got is not None and got.medication else None
-            yield f"medication.{key}", _drug_value(key, have) == _drug_value(key, gm[key])
+            value = getattr(got.medication, key) if got is not None and got.medication else None
+            yield f"medication.{key}", _drug_value(key, value) == _drug_value(key, gm[key])
     for key in ("claims_administrator_guideline", "reviewer_guideline"):
         want = g.get(key) or {}
         have: Guideline | None = getattr(got, key) if got is not None else None

@@ -134,9 +134,10 @@ def parse_medication(
         )
         if first_cue is None:
             return None
-        name_start = _unknown_name_start(g, req, first_cue)
-        if name_start is None:
+        unknown_start = _unknown_name_start(g, req, first_cue)
+        if unknown_start is None:
             return None
+        name_start = unknown_start
     name_end = _name_end(g, req, name_start, meds, lo)
     name = req[name_start:name_end].strip(" ,;:-/(")
     if not name:
@@ -174,8 +175,12 @@ def parse_medication(
     route = route_hit[1] if route_hit else vocab.dose["form_routes"].get(form or "")
     if route is None and form is None and any("%" in s for _, s in found):
         route = "topical"  # a concentration in percent is a topical's
-    in_name = [q for q in quantities if q.start_char - lo < name_end or any(
-        m.start_char <= q.start_char < m.end_char for m in meds)]  # 'Tylenol #3'
+    in_name = [
+        q
+        for q in quantities
+        if q.start_char - lo < name_end
+        or any(m.start_char <= q.start_char < m.end_char for m in meds)
+    ]  # 'Tylenol #3'
     quantity, q_value, q_unit = _quantity(g, req, lo, [q for q in quantities if q not in in_name])
     resolved = [d for _, d in drugs if d is not None]
     opioid = any("opioid" in vocab.ingredient_classes.get(i, ()) for i in ingredients)
@@ -272,8 +277,8 @@ def _compounded(
     if len(distinct) > 1 and frozenset(ingredients) not in vocab.commercial_sets:
         return True
     percents = sum(s.count("%") for _, s in strengths)
-    return percents > 1 and route in ("topical", "transdermal") and not any(
-        d.product for d in drugs
+    return (
+        percents > 1 and route in ("topical", "transdermal") and not any(d.product for d in drugs)
     )
 
 

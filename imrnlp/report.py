@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .batch import BOOL_COLUMNS, INT_COLUMNS, SEP, flatten_record, read_jsonl
+from .batch import BOOL_COLUMNS, INT_COLUMNS, SEP, errors_path, flatten_record, read_jsonl
 from .version import __version__
 
 logger = logging.getLogger("imrnlp")
@@ -136,17 +136,17 @@ def _split(value: Any) -> list[str]:
 
 
 def corpus_stats(rows: Iterable[dict[str, Any]]) -> CorpusStats:
-    """Counts over flat item rows (`batch.flatten_record`, or rows read back from batch's CSV or
-    Parquet); a row with an `error` is a file that could not be read.
+    """Counts over records (as JSON) or flat item rows (`batch.flatten_record`, or rows read back
+    from batch's CSV or Parquet); a row with an `error` is a file that could not be read.
 
     Citations are those of the expert reviewer's guideline; specialty is the reviewer's first."""
     s = CorpusStats()
     letters: set[Any] = set()
-    for row in rows:
+    for row in _flat(rows):
         if row.get("error"):
             s.errors += 1
             continue
-        letter = (row.get("source"), row.get("case_number"))
+        letter = row.get("_letter", (row.get("source"), row.get("case_number")))
         if letter not in letters:
             letters.add(letter)
             if row.get("item_index") is None:
@@ -185,6 +185,16 @@ def corpus_stats(rows: Iterable[dict[str, Any]]) -> CorpusStats:
     return s
 
 
+def _flat(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Flat item rows; a whole record (a dict with `items`) is flattened first."""
+    for n, row in enumerate(rows):
+        if "items" in row and "error" not in row:
+            for flat in flatten_record(row):
+                yield {**flat, "_letter": n}
+        else:
+            yield row
+
+
 def read_rows(path: str | Path) -> Iterator[dict[str, Any]]:
     """Flat item rows from any file batch writes: JSONL records, CSV or Parquet item tables (with
     the `OUT.errors.jsonl` beside them counted as errors)."""
@@ -205,10 +215,9 @@ def read_rows(path: str | Path) -> Iterator[dict[str, Any]]:
         yield from pq.read_table(path).to_pylist()
     else:
         raise ValueError(
-            f"{path}: the report reads batch output: .jsonl records, or .csv / .parquet item "
-            "tables"
+            f"{path}: the report reads batch output: .jsonl records, or .csv / .parquet item tables"
         )
-    errors = path.with_name(path.stem + ".errors.jsonl")
+    errors = errors_path(path)
     if errors.exists():
         for record in read_jsonl(errors):
             yield {"source": record.get("source"), "error": record.get("error") or "error"}
@@ -303,7 +312,11 @@ def tables(s: CorpusStats) -> list[tuple[str, list[str], list[list[str]]]]:
     )
 
     def grouped(title: str, key: str, groups: dict[str, Group], top: int | None = None) -> None:
-        total = s.drug_items if groups in (s.by_ingredient, s.by_drug_class, s.by_medication) else s.items
+        total = (
+            s.drug_items
+            if groups in (s.by_ingredient, s.by_drug_class, s.by_medication)
+            else s.items
+        )
         rows = []
         for k, g in _sorted(groups, top):
             lo, hi = g.interval
@@ -394,10 +407,22 @@ def charts(s: CorpusStats) -> list[tuple[str, bytes]]:
             lo, hi = wilson(k, n)
             err_lo.append(h - 100 * lo if n else 0)
             err_hi.append(100 * hi - h if n else 0)
-        ax.barh([y + 0.2 for y in ys], here, height=0.4, xerr=[err_lo, err_hi],
-                color=PALETTE["upheld"], label="this folder (95% interval)", capsize=2)
-        ax.barh([y - 0.2 for y in ys], [100 * v for _, v, _, _ in rows], height=0.4,
-                color=PALETTE["overturned"], label="published")
+        ax.barh(
+            [y + 0.2 for y in ys],
+            here,
+            height=0.4,
+            xerr=[err_lo, err_hi],
+            color=PALETTE["upheld"],
+            label="this folder (95% interval)",
+            capsize=2,
+        )
+        ax.barh(
+            [y - 0.2 for y in ys],
+            [100 * v for _, v, _, _ in rows],
+            height=0.4,
+            color=PALETTE["overturned"],
+            label="published",
+        )
         ax.set_yticks(ys, [f"{m} ({y})" for m, _, y, _ in rows], fontsize=8)
         ax.set_xlabel("percent")
         ax.set_title("Drug shares beside the published California figures")

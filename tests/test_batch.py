@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import json
 import shutil
 from pathlib import Path
@@ -20,6 +21,7 @@ from imrnlp.batch import (
     part_path,
     read_jsonl,
     run_batch,
+    typed_row,
 )
 from imrnlp.cli import app
 
@@ -92,7 +94,8 @@ def test_parquet_agrees_with_extract_file(letters: Path, expected: list[dict], t
     assert result.exit_code == 0, result.output
     rows = pq.read_table(out).to_pylist()
     want = [r for rec in expected for r in flatten_record(rec)]
-    assert rows == [{c: r.get(c) for c in COLUMNS} for r in want]
+    assert rows == [typed_row({c: r.get(c) for c in COLUMNS}) for r in want]
+    assert isinstance(rows[0]["decision_date"], datetime.date)  # dates are dates in Parquet
     first = next(r for r in rows if r["item_index"] is not None)
     assert first["case_number"] and first["item_decision"] in ("upheld", "overturned")
 

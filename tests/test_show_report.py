@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 import imrnlp
 from imrnlp.cli import app
 from imrnlp.readers import read_letter
-from imrnlp.report import corpus_stats, write_report
+from imrnlp.report import corpus_stats, load_stats, wilson, write_report
 
 
 def _runner() -> CliRunner:
@@ -123,8 +123,10 @@ def test_report_html_with_images(records: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
     assert len(re.findall(r"<img [^>]*src='data:image/png;base64,", html)) >= 2
-    assert "88 to 91 percent" in html and "45 to 50 percent" in html
-    assert "By reviewer specialty" in html and "By medication" in html
+    assert "88-91%" in html and "47.9%" in html and "29.1%" in html and "6.5%" in html
+    assert "95% interval" in html and "By reviewer specialty" in html
+    assert "Drug items by ingredient" in html and "Drug items by class" in html
+    assert "early-claim care" in html  # why a folder can differ from the published figures
 
 
 def test_report_markdown_writes_pngs(records: Path, tmp_path: Path) -> None:
@@ -145,7 +147,14 @@ def test_corpus_stats_counts() -> None:
                 {
                     "decision": "overturned",
                     "category": "medication",
-                    "medication": {"name": "Norco"},
+                    "medication": {
+                        "name": "Norco",
+                        "ingredients": ["hydrocodone", "acetaminophen"],
+                        "opioid": True,
+                        "compounded": False,
+                        "drug_classes": ["opioid", "non_opioid_analgesic"],
+                        "known": True,
+                    },
                     "reviewer_guideline": {
                         "citations": [
                             {"mtus": True, "part": "Opioids"},
@@ -162,8 +171,47 @@ def test_corpus_stats_counts() -> None:
     assert (s.letters, s.errors, s.items, s.overturned, s.letters_without_items) == (2, 1, 2, 1, 1)
     assert s.by_category["medication"].share_overturned == 1.0
     assert s.by_mtus_part["Opioids"].items == 1 and s.by_source["ODG"].items == 1
-    assert s.by_medication["norco"].overturned == 1
+    assert s.by_medication["hydrocodone+acetaminophen"].overturned == 1
+    assert s.by_ingredient["acetaminophen"].items == 1 and s.by_drug_class["opioid"].items == 1
+    assert (s.drug_items, s.opioid_items, s.compounded_items) == (1, 1, 0)
     assert s.by_specialty["Orthopedic Surgery"].items == 2
+    assert s.by_category["imaging"].small  # fewer than 10 items: marked
+
+
+def test_wilson_interval() -> None:
+    # Wilson score interval for 2/10 (95%): 0.0567 to 0.5098
+    lo, hi = wilson(2, 10)
+    assert round(lo, 4) == 0.0567 and round(hi, 4) == 0.5098
+    assert wilson(0, 0) == (0.0, 0.0) and wilson(0, 5)[0] == 0.0
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_report_reads_batch_tables(fmt: str, records: Path, tmp_path: Path) -> None:
+    """The report of batch's CSV or Parquet equals the report of its JSONL."""
+    from imrnlp.batch import errors_path, flatten_record, read_jsonl, write_csv, write_parquet
+
+    ok = [r for r in read_jsonl(records) if "error" not in r]
+    rows = [row for rec in ok for row in flatten_record(rec)]
+    table = tmp_path / f"items.{fmt}"
+    (write_csv if fmt == "csv" else write_parquet)(rows, table)
+    errors_path(table).write_text(json.dumps({"source": "x.pdf", "error": "bad"}) + "\n")
+    got, want = load_stats(table), load_stats(records)
+    assert (got.letters, got.items, got.drug_items, got.errors) == (
+        want.letters,
+        want.items,
+        want.drug_items,
+        want.errors,
+    )
+    assert got.by_category == want.by_category and got.by_ingredient == want.by_ingredient
+    out = tmp_path / "report.html"
+    assert _runner().invoke(app, ["report", str(table), "-o", str(out)]).exit_code == 0
+
+
+def test_report_refuses_other_files(tmp_path: Path) -> None:
+    other = tmp_path / "notes.txt"
+    other.write_text("hello")
+    result = _runner().invoke(app, ["report", str(other), "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 2 and ".csv / .parquet" in result.output
 
 
 def test_report_missing_input(tmp_path: Path) -> None:

@@ -1,0 +1,91 @@
+"""An item's category from the request's words, the cited guideline's topics, or nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+import imrnlp
+
+ODG = "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), {}."
+
+
+def _letter(request: str, guide: str) -> str:
+    return (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n"
+        "The Final Determination was based on decisions for the disputed items/services set "
+        "forth below:\n\n"
+        f"{request}: Upheld\n\n"
+        f"Claims Administrator guideline: {guide}\n\n"
+        f"MAXIMUS guideline: {guide}\n\n"
+        "Decision rationale: The records do not support it. The request is not medically "
+        "necessary.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("request_", "category"),
+    [
+        ("Pre-operative BMP", "diagnostic_test"),
+        ("Pre-operative PT/PTT", "diagnostic_test"),
+        ("Preoperative medical clearance", "evaluation_management"),
+        ("Medication management consultation", "evaluation_management"),
+        ("Two physical therapy visits for the left hand/finger", "physical_medicine"),
+        ("Physical therapy evaluation, cervical spine", "evaluation_management"),
+        ("Acute inpatient rehabilitation physical therapy and occupational therapy", "other"),
+        ("Home exercise kit", "durable_medical_equipment"),
+        ("Hinged knee brace", "durable_medical_equipment"),
+        ("Lumbar epidural steroid injection at L4-5", "injection"),
+    ],
+)
+def test_category_from_the_request(request_, category):
+    item = imrnlp.extract(_letter(request_, ODG.format("Low Back"))).items[0]
+    assert item.category == category
+    assert item.category_evidence.rule_id.startswith("category.request.")
+
+
+@pytest.mark.parametrize(
+    ("topic", "category"),
+    [
+        ("Knee & Leg, Walking aids", "durable_medical_equipment"),
+        ("Durable medical equipment (DME)", "durable_medical_equipment"),
+        ("Pain Chapter, Topical Analgesics", "medication"),
+        ("Low Back, Preoperative lab testing", "diagnostic_test"),
+    ],
+)
+def test_category_from_the_cited_topic(topic, category):
+    item = imrnlp.extract(_letter("Quadzilla device", ODG.format(topic))).items[0]
+    assert item.category == category
+    assert item.category_evidence.rule_id.startswith("category.guideline.")
+    assert "Official Disability Guidelines" in item.category_evidence.text
+
+
+def test_other_only_when_nothing_tells():
+    item = imrnlp.extract(_letter("Quadzilla device", ODG.format("Low Back"))).items[0]
+    assert item.category == "other" and item.category_evidence is None
+
+
+def test_odg_citation_chapter_and_topics():
+    item = imrnlp.extract(
+        _letter("Quadzilla device", ODG.format("Neck and Upper Back Chapter, Manipulation"))
+    ).items[0]
+    cite = item.reviewer_guideline.citations[0]
+    assert (cite.source, cite.part, cite.sections) == (
+        "ODG",
+        "Neck and Upper Back",
+        ["Manipulation"],
+    )
+
+
+def test_acoem_citation_chapter_and_topics():
+    guide = (
+        "Decision based on Non-MTUS Citation ACOEM Occupational Medicine Practice Guidelines, "
+        "3rd ed. Chapter 12, Low Back Disorders, Surgical considerations"
+    )
+    cite = imrnlp.extract(_letter("Quadzilla device", guide)).items[0].reviewer_guideline
+    c = cite.citations[0]
+    assert (c.source, c.chapter, c.part, c.sections) == (
+        "ACOEM",
+        "12",
+        "Low Back Disorders",
+        ["Surgical considerations"],
+    )

@@ -33,8 +33,10 @@ def main() -> int:
     configs = [
         ("local, n_process=1", {"n_process": 1, "engine": "local"}),
         (f"local, n_process={args.workers}", {"n_process": args.workers, "engine": "local"}),
-        (f"dask LocalCluster, {args.workers} workers",
-         {"n_process": args.workers, "engine": "dask"}),
+        (
+            f"dask LocalCluster, {args.workers} workers",
+            {"n_process": args.workers, "engine": "dask"},
+        ),
     ]
     results = []
     reference = None
@@ -53,8 +55,10 @@ def main() -> int:
     print(f"{'configuration':<34}{'wall s':>8}{'letters/s':>11}{'steady/s':>10}{'ratio':>7}  same")
     for name, rate, steady, wall, same in results:
         print(f"{name:<34}{wall:>8.1f}{rate:>11.2f}{steady:>10.2f}{rate / base:>7.2f}  {same}")
-    print("\nletters/s: letters / wall time including pool or cluster start-up;"
-          " steady/s: after the first result was asked for (the run's own timer)")
+    print(
+        "\nletters/s: letters / wall time including pool or cluster start-up;"
+        " steady/s: after the first result was asked for (the run's own timer)"
+    )
     return 0
 
 

@@ -27,7 +27,7 @@ logger = logging.getLogger("imrnlp")
 PUBLISHED: tuple[tuple[str, str, float | None, str, str], ...] = (
     (
         "upheld",
-        "Share of IMR decisions upholding the UR denial (88 to 91%)",
+        "Share of IMR decisions upholding the UR denial",
         None,
         "2014-2017",
         "California DWC / CWCI IMR reports",
@@ -426,7 +426,7 @@ def charts(s: CorpusStats) -> list[tuple[str, bytes]]:
         ax.set_yticks(ys, [f"{m} ({y})" for m, _, y, _ in rows], fontsize=8)
         ax.set_xlabel("percent")
         ax.set_title("Drug shares beside the published California figures")
-        ax.legend(loc="lower right")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
         save("published", fig)
     return out
 

@@ -16,10 +16,12 @@ from . import labels as L
 from .components.context import AssertionContext
 from .components.normalizer import Normalizer
 from .components.sections import SectionDetector
-from .tokenizer import customize_tokenizer
+from .tokenizer import create_tokenizer  # noqa: F401  (registers the tokenizer)
 from .version import __version__
 
 logger = logging.getLogger("imrnlp")
+#: The registered tokenizer every imrnlp pipeline is built with.
+TOKENIZER = "imrnlp.Tokenizer.v1"
 _lock = threading.Lock()
 _cache: dict[str, Language] = {}
 
@@ -37,8 +39,7 @@ READERS: tuple[str, ...] = (
 
 def build() -> Language:
     """A fresh rule pipeline over `spacy.blank("en")`, its rules read from `patterns/`."""
-    nlp = spacy.blank("en")
-    customize_tokenizer(nlp)
+    nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}})
     sections = cast(SectionDetector, nlp.add_pipe(L.PIPE_SECTIONS))
     sections.add_rules(resources.section_rules(), resources.layout_rules())
     _add_ruler(nlp, L.PIPE_ENTITY_RULER, L.SPANS_KEY, resources.entity_patterns())

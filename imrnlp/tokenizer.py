@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import cast
+from collections.abc import Callable
 
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
-from spacy.util import compile_infix_regex
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
 
 _WHOLE_TOKENS = (
     r"\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})",  # 07/17/2013, 12-21-16
@@ -30,21 +30,49 @@ INFIXES = (r"(?<=[%\d])/(?=[A-Za-z])",)
 _NOT_EMOTICONS = frozenset({"):", "(:", ":)", ":(", ")-:", "(-:"})
 
 
-def customize_tokenizer(nlp: Language) -> None:
-    """Install imrnlp's token rules on `nlp.tokenizer`; they are saved with the pipeline.
+def make_tokenizer(nlp: Language) -> Tokenizer:
+    """spaCy's tokenizer for the language, with imrnlp's token rules; saved with the pipeline.
 
-    Besides TOKEN_MATCH, "(ESWT):" and "Page(s):" end in their own ":" token, as item headings
-    and citations expect."""
-    old = cast(Tokenizer, nlp.tokenizer)
-    infixes = list(nlp.Defaults.infixes or []) + list(INFIXES)
-    # one new Tokenizer: each setter on an existing one reloads every special case
-    nlp.tokenizer = Tokenizer(
+    Besides TOKEN_MATCH and INFIXES, "(ESWT):" and "Page(s):" end in their own ":" token, as item
+    headings and citations expect. Built from the language defaults in one go: every setter on an
+    existing Tokenizer reloads all its special cases."""
+    defaults = nlp.Defaults
+    prefixes, suffixes = defaults.prefixes or [], defaults.suffixes or []
+    return Tokenizer(
         nlp.vocab,
         # "):" is an emoticon to spaCy's English exceptions; in these letters it closes "(ESWT):"
-        rules={k: v for k, v in (old.rules or {}).items() if k not in _NOT_EMOTICONS},
-        prefix_search=old.prefix_search,
-        suffix_search=old.suffix_search,
-        infix_finditer=compile_infix_regex(infixes).finditer,
+        rules={
+            k: v
+            for k, v in (defaults.tokenizer_exceptions or {}).items()
+            if k not in _NOT_EMOTICONS
+        },
+        prefix_search=compile_prefix_regex(prefixes).search if prefixes else None,
+        suffix_search=compile_suffix_regex(suffixes).search if suffixes else None,
+        infix_finditer=compile_infix_regex([*(defaults.infixes or []), *INFIXES]).finditer,
         token_match=TOKEN_MATCH.match,
-        url_match=old.url_match,
+        url_match=defaults.url_match,
     )
+
+
+@registry.tokenizers("imrnlp.Tokenizer.v1")
+def create_tokenizer() -> Callable[[Language], Tokenizer]:
+    """`[nlp.tokenizer] @tokenizers = "imrnlp.Tokenizer.v1"`: registered through the
+    `spacy_tokenizers` entry point, so configs and saved pipelines resolve it in a process that
+    never imports imrnlp (`python -m spacy train`, `spacy.load`)."""
+    return make_tokenizer
+
+
+def customize_tokenizer(nlp: Language) -> None:
+    """Install imrnlp's tokenizer on an existing pipeline."""
+    nlp.tokenizer = make_tokenizer(nlp)
+
+
+@registry.callbacks("imrnlp.customize_tokenizer.v1")
+def make_customize_tokenizer() -> Callable[[Language], Language]:
+    """`[initialize.before_init]` callback of older configs: imrnlp's tokenizer on the pipeline."""
+
+    def before_init(nlp: Language) -> Language:
+        customize_tokenizer(nlp)
+        return nlp
+
+    return before_init

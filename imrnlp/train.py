@@ -92,7 +92,6 @@ from . import pipeline as _pipeline
 from .corpus import corpus_dir
 from .errors import AnnotationError, ReadError
 from .readers import LETTER_SUFFIXES, read_letter
-from .tokenizer import customize_tokenizer
 from .version import __version__
 
 logger = logging.getLogger("imrnlp")
@@ -105,17 +104,6 @@ DOCBIN_KEYS = (L.PREDICTED_KEY, L.SPANS_KEY, "sc")
 def config_path() -> Path:
     """The training config shipped with the package."""
     return Path(str(files("imrnlp") / "configs" / "spancat.cfg"))
-
-
-@spacy.registry.callbacks("imrnlp.customize_tokenizer.v1")
-def make_customize_tokenizer() -> Any:
-    """`[initialize.before_init]` callback: imrnlp's tokenizer rules on the training pipeline."""
-
-    def before_init(nlp: Language) -> Language:
-        customize_tokenizer(nlp)
-        return nlp
-
-    return before_init
 
 
 # --- annotations -------------------------------------------------------------------------------

@@ -43,3 +43,22 @@ def test_saved_pipeline_loads_in_process(tmp_path, sample_text):
     assert nlp.meta["imrnlp_version"] == imrnlp.__version__
     record = imrnlp.extract(sample_text, model=path)
     assert record.model_dump(mode="json") == imrnlp.extract(sample_text).model_dump(mode="json")
+
+
+def _records(nlp, texts):
+    return [doc_to_record(doc).model_dump(mode="json") for doc in nlp.pipe(texts)]
+
+
+def test_bytes_round_trip_keeps_every_rule(corpus, sample_text):
+    """`to_bytes` / `from_bytes` (how a pipeline is copied or pickled) keeps the sections, ConText
+    and date-role rules: the same records, letter for letter."""
+    texts = [sample_text] + [
+        p.read_text(encoding="utf8")
+        for p in sorted((corpus / "dwc-imr-2017" / "text").glob("*.txt"))[::10]
+    ]
+    nlp = imrnlp.load()
+    copy = spacy.util.load_model_from_config(nlp.config, auto_fill=False)
+    copy.from_bytes(nlp.to_bytes())
+    got, want = _records(copy, texts), _records(nlp, texts)
+    assert [r["layout"] for r in got] == [r["layout"] for r in want]
+    assert got == want

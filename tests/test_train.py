@@ -211,3 +211,32 @@ def test_small_training(tmp_path: Path) -> None:
         assert {"p", "r", "f", "per_label"} <= scores[side].keys()
         assert set(scores[side]["per_label"]) == set(L.ENTITY_LABELS)
         assert all(set(v) == {"p", "r", "f"} for v in scores[side]["per_label"].values())
+
+
+def test_spacy_train_runs_the_shipped_config_in_a_fresh_process(corpus, tmp_path):
+    """`python -m spacy train` resolves imrnlp's tokenizer and factories by entry points alone."""
+    import subprocess
+    import sys
+
+    from imrnlp.train import config_path, load_annotations, to_docbin
+
+    records = load_annotations(REPO / "annotations" / "letters", corpus)
+    to_docbin([r for r in records if r.split == "train"][:2]).to_disk(tmp_path / "train.spacy")
+    to_docbin([r for r in records if r.split == "dev"][:1]).to_disk(tmp_path / "dev.spacy")
+    imrnlp.load().to_disk(tmp_path / "rules")
+    done = subprocess.run(
+        [sys.executable, "-m", "spacy", "train", str(config_path()), "-o", str(tmp_path / "out")]
+        + [
+            "--paths.train",
+            str(tmp_path / "train.spacy"),
+            "--paths.dev",
+            str(tmp_path / "dev.spacy"),
+        ]
+        + ["--paths.rules", str(tmp_path / "rules"), "--training.max_steps", "2"]
+        + ["--training.eval_frequency", "1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "out" / "model-last" / "config.cfg").exists()

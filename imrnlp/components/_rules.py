@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import srsly
+
 from ..resources import read_jsonl, write_jsonl
 
 
@@ -26,3 +28,11 @@ class RuleStore:
         for name in self.names:
             file = path / f"{name}.jsonl"
             self.rows[name] = read_jsonl(file) if file.exists() else []
+
+    # JSON, not msgpack: medspaCy registers msgpack decoders that take rule rows for its objects
+    def to_bytes(self) -> bytes:
+        return srsly.json_dumps({n: self.rows[n] for n in self.names}).encode("utf8")
+
+    def from_bytes(self, data: bytes) -> None:
+        rows = srsly.json_loads(data)
+        self.rows = {n: list(rows.get(n) or []) for n in self.names}

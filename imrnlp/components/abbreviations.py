@@ -9,7 +9,6 @@ AbbreviationDetector also finds), and nothing Span-valued is stored, so Docs sta
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
@@ -45,9 +44,3 @@ class Abbreviations:
             found.append([short.start, short.end, long_form.start, long_form.end])
         doc._.set(L.EXT_ABBREVIATIONS, sorted(found))
         return doc
-
-    def to_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> None:
-        Path(path).mkdir(parents=True, exist_ok=True)
-
-    def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> Abbreviations:
-        return self

@@ -116,6 +116,15 @@ class AssertionContext:
         self._context = None
         return self
 
+    def to_bytes(self, *, exclude: tuple[str, ...] = ()) -> bytes:
+        """The rules, so that a pipeline pickled or copied by bytes keeps them."""
+        return self._store.to_bytes()
+
+    def from_bytes(self, data: bytes, *, exclude: tuple[str, ...] = ()) -> AssertionContext:
+        self._store.from_bytes(data)
+        self._context = None
+        return self
+
 
 def _by_sentence(doc: Doc, targets: list[Span]) -> dict[tuple[int, int], list[Span]]:
     """Targets grouped by the (start, end) token range of their sentence, in text order; a target

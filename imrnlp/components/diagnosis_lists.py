@@ -10,7 +10,6 @@ DIAGNOSIS spans of the first region.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
@@ -177,12 +176,6 @@ class DiagnosisLists:
                     e = inner.end
             spans.append(Span(doc, s, e, label=L.DIAGNOSIS, span_id="diagnosis.list"))
         return spans
-
-    def to_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> None:
-        Path(path).mkdir(parents=True, exist_ok=True)
-
-    def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> Any:
-        return self
 
 
 def _chain(doc: Doc, cues: list[Span]) -> list[Span]:

@@ -9,7 +9,6 @@ and the sections. Assigns `doc.spans["imr_items"]` (one span per item, label = d
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
@@ -195,12 +194,6 @@ class ItemSplitter:
             if out.get(name) is None:
                 out[name] = list(trim(doc, lab.end, stop))
         return out
-
-    def to_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> None:
-        Path(path).mkdir(parents=True, exist_ok=True)
-
-    def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> ItemSplitter:
-        return self
 
 
 def _line_end(doc: Doc, start: int, limit: int) -> int:

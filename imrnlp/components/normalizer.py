@@ -93,6 +93,15 @@ class Normalizer:
         self._compile()
         return self
 
+    def to_bytes(self, *, exclude: tuple[str, ...] = ()) -> bytes:
+        """The rules, so that a pipeline pickled or copied by bytes keeps them."""
+        return self._store.to_bytes()
+
+    def from_bytes(self, data: bytes, *, exclude: tuple[str, ...] = ()) -> Normalizer:
+        self._store.from_bytes(data)
+        self._compile()
+        return self
+
 
 def _header_region_end(doc: Doc) -> int:
     """Token index where the header ends: the first section after the header table."""

@@ -82,3 +82,12 @@ class SectionDetector:
         self._store.from_disk(path)
         self._compile()
         return self
+
+    def to_bytes(self, *, exclude: tuple[str, ...] = ()) -> bytes:
+        """The rules, so that a pipeline pickled or copied by bytes keeps them."""
+        return self._store.to_bytes()
+
+    def from_bytes(self, data: bytes, *, exclude: tuple[str, ...] = ()) -> SectionDetector:
+        self._store.from_bytes(data)
+        self._compile()
+        return self

@@ -16,7 +16,6 @@ than the rules did there. Model spans carry the rule id ``"model"``.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 from spacy.language import Language
@@ -61,12 +60,6 @@ class SpanMerger:
             rules = [r for r in rules if not any(_overlap(r, m) for m in model)]
         doc.spans[L.SPANS_KEY] = rules + model
         return doc
-
-    def to_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> None:
-        Path(path).mkdir(parents=True, exist_ok=True)
-
-    def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> SpanMerger:
-        return self
 
 
 def _overlap(a: Span, b: Span) -> bool:

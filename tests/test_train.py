@@ -224,16 +224,24 @@ def test_spacy_train_runs_the_shipped_config_in_a_fresh_process(corpus, tmp_path
     to_docbin([r for r in records if r.split == "train"][:2]).to_disk(tmp_path / "train.spacy")
     to_docbin([r for r in records if r.split == "dev"][:1]).to_disk(tmp_path / "dev.spacy")
     imrnlp.load().to_disk(tmp_path / "rules")
+    args = [
+        "--paths.train",
+        str(tmp_path / "train.spacy"),
+        "--paths.dev",
+        str(tmp_path / "dev.spacy"),
+    ]
+    args += ["--paths.rules", str(tmp_path / "rules"), "--training.max_steps", "2"]
     done = subprocess.run(
-        [sys.executable, "-m", "spacy", "train", str(config_path()), "-o", str(tmp_path / "out")]
-        + [
-            "--paths.train",
-            str(tmp_path / "train.spacy"),
-            "--paths.dev",
-            str(tmp_path / "dev.spacy"),
-        ]
-        + ["--paths.rules", str(tmp_path / "rules"), "--training.max_steps", "2"]
-        + ["--training.eval_frequency", "1"],
+        [
+            sys.executable,
+            "-m",
+            "spacy",
+            "train",
+            str(config_path()),
+            "-o",
+            str(tmp_path / "out"),
+            *args,
+        ],
         capture_output=True,
         text=True,
         timeout=600,

@@ -31,10 +31,25 @@ def _prepare(text: object) -> tuple[str, list[str]]:
             f"imrnlp.extract() takes the letter's text as str, not {type(text).__name__}"
         )
     warnings: list[str] = []
+    if _looks_like_path(text):
+        warnings.append(
+            f"the text given is the path of a file ({text.strip()}), not a letter's text: "
+            "use imrnlp.extract_file(path) to read the file"
+        )
     if len(text) > MAX_CHARS:
         warnings.append(f"text of {len(text)} characters cut to the first {MAX_CHARS}")
         text = text[:MAX_CHARS]
     return text, warnings
+
+
+def _looks_like_path(text: str) -> bool:
+    candidate = text.strip()
+    if not candidate or len(candidate) > 4096 or "\n" in candidate:
+        return False
+    try:
+        return Path(candidate).expanduser().is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _record(

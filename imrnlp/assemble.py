@@ -138,10 +138,15 @@ def _line_after(text: str, span: Span, *, wrap: bool) -> tuple[int, int]:
     start = span.end_char
     end = text.find("\n", start)
     end = len(text) if end < 0 else end
-    while wrap and re.search(r"(?:&|,|\band)\s*$", text[start:end]):
+    while wrap:
         nxt = text.find("\n", end + 1)
         nxt = len(text) if nxt < 0 else nxt
-        if not text[end + 1 : nxt].strip():
+        following = text[end + 1 : nxt].strip()
+        # a value wraps when its line ends in '&', ',' or 'and', or the next line is a short
+        # run of words that is no label ("...Occupational" / "Medicine")
+        ends_open = re.search(r"(?:&|,|\band)\s*$", text[start:end]) is not None
+        short = 0 < len(following) <= 40 and ":" not in following and following[:1].isupper()
+        if not following or not (ends_open or short) or following.isupper():
             break
         end = nxt
     while start < end and text[start].isspace():
@@ -266,7 +271,8 @@ def _item(
     if rationale is not None:
         item["rationale"] = squash(rationale.text)
         if conclusion is not None:
-            item["conclusion"] = squash(sentence_of(conclusion).text)
+            sent = sentence_of(conclusion)  # never reaching back over the rationale's label
+            item["conclusion"] = squash(doc[max(sent.start, rationale.start) : sent.end].text)
             says = _NECESSARY.get(conclusion.id_)
             if says is not None and says != item["medically_necessary"]:
                 notes.append(

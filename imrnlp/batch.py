@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import ImrnlpError, ReadError
+from .errors import ImrnlpError, MissingFileError
 from .labels import LETTER_FIELDS
 from .readers import LETTER_SUFFIXES
 
@@ -37,21 +37,28 @@ _MODEL: str | None = None
 # inputs
 
 
-def find_inputs(inputs: Iterable[str | Path]) -> list[Path]:
-    """Letter files from files and folders (recursive, sorted), each once, in the order given.
+def scan_inputs(inputs: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
+    """(letter files, other files found in folders): files and folders (recursive, sorted), each
+    once, in the order given.
 
-    Raises `ReadError` for an input that does not exist. Files named directly are kept whatever
-    their suffix; in folders only `.pdf` and `.txt` files are taken."""
+    Raises `MissingFileError` for an input that does not exist. Files named directly are kept
+    whatever their suffix; in folders only `.pdf` and `.txt` files are letters, and the other
+    files (hidden ones aside) are returned so that the caller can name them."""
     found: list[Path] = []
+    others: list[Path] = []
     seen: set[str] = set()
     for item in inputs:
         path = Path(item)
         if not path.exists():
-            raise ReadError(f"{path}: no such file or folder")
+            raise MissingFileError(f"{path}: no such file or folder")
         if path.is_dir():
-            files = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in LETTER_SUFFIXES
-            )
+            files: list[Path] = []
+            for p in sorted(path.rglob("*")):
+                if not p.is_file() or any(
+                    part.startswith(".") for part in p.relative_to(path).parts
+                ):
+                    continue
+                (files if p.suffix.lower() in LETTER_SUFFIXES else others).append(p)
         else:
             files = [path]
         for f in files:
@@ -59,7 +66,12 @@ def find_inputs(inputs: Iterable[str | Path]) -> list[Path]:
             if key not in seen:
                 seen.add(key)
                 found.append(f)
-    return found
+    return found, others
+
+
+def find_inputs(inputs: Iterable[str | Path]) -> list[Path]:
+    """The letter files of `scan_inputs`."""
+    return scan_inputs(inputs)[0]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -476,14 +488,21 @@ class BatchSummary:
     seconds: float = 0.0
     errors_path: Path | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
+    #: Files in the input folders that are not letters (.pdf, .txt), left out of the run.
+    not_letters: list[Path] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.failed == 0
+        """No letter failed, and there was something to do."""
+        return self.failed == 0 and self.total > 0
 
     @property
     def rate(self) -> float:
         return self.processed / self.seconds if self.seconds > 0 else 0.0
+
+
+class PartialRunError(ImrnlpError):
+    """The part file of an interrupted run is in the way of a run without --resume."""
 
 
 def part_path(output: Path) -> Path:
@@ -563,16 +582,21 @@ def run_batch(
     suffix = output.suffix.lower()
     if suffix not in OUTPUT_SUFFIXES:
         raise ValueError(f"{output}: output must end in .jsonl, .csv or .parquet")
-    paths = find_inputs(inputs)
+    paths, others = scan_inputs(inputs)
     output.parent.mkdir(parents=True, exist_ok=True)
     part = part_path(output)
     done: set[str] = set()
     if resume:
         done = {_key(s) for s in _prepare_resume(output, part)}
     elif part.exists():
-        part.unlink()
+        raise PartialRunError(
+            f"{part} holds the letters of an interrupted run: add --resume to go on from there, "
+            "or delete the file to start again"
+        )
     todo = [p for p in paths if _key(p) not in done]
-    summary = BatchSummary(output=output, total=len(paths), skipped=len(paths) - len(todo))
+    summary = BatchSummary(
+        output=output, total=len(paths), skipped=len(paths) - len(todo), not_letters=others
+    )
     if on_start:
         on_start(summary.total, summary.skipped)
     start = time.perf_counter()

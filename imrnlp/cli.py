@@ -73,6 +73,11 @@ def _root(
     _setup_logging(verbose)
 
 
+def _n(count: int, noun: str) -> str:
+    """'1 letter', '2 letters'."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _fail(message: str, code: int = 1) -> typer.Exit:
     err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
@@ -149,15 +154,18 @@ def render_table(record: Any, console: Console) -> None:
         t.add_row("category", it.category)
         if it.medication:
             m = it.medication
+            written = (m.name, m.strength, f"#{m.quantity}" if m.quantity else None)
+            flags = [f for f, on in (("opioid", m.opioid), ("compounded", m.compounded)) if on]
             t.add_row(
                 "medication",
-                e(
-                    " ".join(
-                        x
-                        for x in (m.name, m.strength, f"#{m.quantity}" if m.quantity else None)
-                        if x
-                    )
-                ),
+                e(" ".join(x for x in written if x))
+                + (
+                    f"\n{e(' + '.join(m.ingredients))}"
+                    if m.ingredients
+                    else "\n[yellow]not in the vocabulary[/]"
+                )
+                + (f" [dim]({e(', '.join(m.drug_classes))})[/]" if m.drug_classes else "")
+                + (f" [bold]{' '.join(flags)}[/]" if flags else ""),
             )
         if it.levels:
             t.add_row("levels", ", ".join(it.levels))
@@ -207,9 +215,14 @@ def extract_cli(
 ) -> None:
     """Extract the record of one or more letters (a spot check).
 
+    json prints one record for one letter and a JSON array for several; jsonl one record a line.
+    A file that cannot be read (missing, no letter, broken PDF) is named on stderr and the exit
+    code is 1; the other letters are still printed.
+
     Example: imrnlp extract CM16-0213037.pdf --format table
     """
     code = 0
+    records = []
     for path in files_:
         try:
             record = extract_files([path], model)[0]
@@ -222,7 +235,11 @@ def extract_cli(
         elif fmt is Format.jsonl:
             typer.echo(json.dumps(record.model_dump(mode="json"), ensure_ascii=False))
         else:
-            typer.echo(json.dumps(record.model_dump(mode="json"), indent=2, ensure_ascii=False))
+            records.append(record.model_dump(mode="json"))
+    if fmt is Format.json and records:
+        # one letter: its record; several: one JSON array of records
+        data = records[0] if len(files_) == 1 else records
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
     raise typer.Exit(code)
 
 
@@ -346,6 +363,8 @@ def batch_cli(
         rate = state["n"] / max(time.perf_counter() - state["t0"], 1e-9)
         progress.update(task, advance=1, rate=rate, failed=state["failed"])
 
+    from .batch import PartialRunError, part_path
+
     try:
         with progress:
             summary = run_batch(
@@ -359,13 +378,33 @@ def batch_cli(
                 on_start=on_start,
                 on_result=on_result,
             )
+    except KeyboardInterrupt:
+        part = part_path(output)
+        raise _fail(
+            f"interrupted after {_n(int(state['n']), 'letter')}; they are saved in {part}: run the same "
+            "command with --resume to go on",
+            130,
+        ) from None
+    except PartialRunError as e:
+        raise _fail(str(e), 2) from None
     except ImrnlpError as e:
         raise _fail(str(e)) from None
     except ValueError as e:
         raise _fail(str(e), 2) from None
+    if summary.not_letters:
+        names = ", ".join(p.name for p in summary.not_letters[:5])
+        more = f" and {len(summary.not_letters) - 5} more" if len(summary.not_letters) > 5 else ""
+        err.print(
+            f"[yellow]left out {_n(len(summary.not_letters), 'file')} that are not letters "
+            f"(.pdf, .txt):[/] {names}{more}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if summary.total == 0:
+        raise _fail("no letters (.pdf, .txt) found in " + ", ".join(map(str, inputs)))
     colour = "green" if summary.ok else "red"
     err.print(
-        f"[{colour}]{summary.processed} letters processed[/] in {summary.seconds:.1f}s "
+        f"[{colour}]{_n(summary.processed, 'letter')} processed[/] in {summary.seconds:.1f}s "
         f"({summary.rate:.2f}/s), {summary.skipped} skipped (already done), "
         f"{summary.failed} failed → {output}"
         + (f"; errors in {summary.errors_path}" if summary.errors_path else ""),
@@ -390,11 +429,14 @@ def annotate_cli(
     """
     from . import train
 
+    skipped: list[str] = []
     try:
-        n = train.annotate_files(list(inputs), output)
+        n = train.annotate_files(list(inputs), output, skipped)
     except ImrnlpError as e:
         raise _fail(str(e)) from None
-    err.print(f"wrote {n} pre-annotated letters to {output}", highlight=False)
+    err.print(f"wrote {_n(n, 'pre-annotated letter')} to {output}", highlight=False)
+    if skipped:
+        raise _fail(f"{_n(len(skipped), 'file')} could not be read and were left out", 1)
 
 
 @app.command("train")
@@ -494,6 +536,20 @@ def gold_cli(
     table.add_row("[bold]all fields", f"[bold]{result['accuracy']:.3f}")
     table.add_row("[bold]decisions right", f"[bold]{result['decisions_right']}")
     out.print(table)
+    if result["failures"]:
+        misses = Table(title=f"{len(result['failures'])} misses")
+        for column in ("case", "field", "expected", "got"):
+            misses.add_column(column, overflow="fold")
+        for f in result["failures"]:
+            misses.add_row(f["case"], f["field"], _short(f["expected"]), _short(f["got"]))
+        out.print(misses)
+
+
+def _short(value: Any, width: int = 70) -> str:
+    from rich.markup import escape
+
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return escape(text if len(text) <= width else text[: width - 1] + "…")
 
 
 def main() -> None:

@@ -15,6 +15,14 @@ class ReadError(ImrnlpError):
     """A letter file could not be read."""
 
 
+class MissingFileError(ReadError, FileNotFoundError):
+    """A letter file or folder does not exist (an `OSError`, as `open` would raise)."""
+
+
+class NotALetterError(ReadError):
+    """A file that holds no letter text: a Word or Excel file, an image, any binary file."""
+
+
 class PdfError(ReadError):
     """A PDF could not be turned into text (broken, encrypted, or without a text layer)."""
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from .errors import MissingFileError, ReadError
 from .labels import HEADER_FIELDS
 from .record import CaseRecord, Guideline, Item
 
@@ -16,7 +17,15 @@ HEADER = HEADER_FIELDS
 
 
 def load_gold(folder: Path) -> dict[str, dict[str, Any]]:
-    """Gold records by case number."""
+    """Gold records by case number. Raises `ReadError` for a missing or empty folder."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise MissingFileError(
+            f"{folder}: no such folder of gold records (give it with --gold; the project's own "
+            "are in gold/records of a checkout)"
+        )
+    if not any(folder.glob("*.json")):
+        raise ReadError(f"{folder}: no gold records (*.json) in this folder")
     out = {}
     for path in sorted(folder.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf8"))
@@ -51,6 +60,46 @@ def _parts(g: Guideline | None) -> list[str]:
         if c.mtus and c.part and _norm(c.part) not in out:
             out.append(_norm(c.part))
     return out
+
+
+def values(record: CaseRecord, gold: dict[str, Any], name: str) -> tuple[Any, Any]:
+    """(expected, got) of one compared field ('items[2].category'), for reading the misses."""
+    m = re.match(r"items\[(\d+)\]\.(.+)", name)
+    if name.startswith("header."):
+        f = name.removeprefix("header.")
+        return gold.get(f), getattr(record, f)
+    if name == "items.count":
+        return len(gold.get("items", [])), len(record.items)
+    if m is None:
+        part, _, key = name.partition(".")
+        want = gold.get(part)
+        got: Any = getattr(record, part, None)
+        if key:
+            want = (want or {}).get(key)
+            got = getattr(got, key, None)
+        if part == "diagnoses":
+            got = [d.text for d in record.diagnoses]
+        return want, got
+    n, field = int(m[1]), m[2]
+    g = gold["items"][n]
+    item = record.items[n] if n < len(record.items) else None
+    if item is None:
+        return g.get(field.split(".")[0]), None
+    if field == "medication":
+        return _gmed(g.get("medication")), _med(item)
+    if field.startswith("medication."):
+        key = field.removeprefix("medication.")
+        return (g.get("medication") or {}).get(key), getattr(item.medication, key, None)
+    if "." in field:
+        block, key = field.split(".")
+        have: Guideline | None = getattr(item, block)
+        got_value = {
+            "kind": have.kind if have else "none",
+            "mtus_parts": _parts(have),
+            "sources": _sources(have),
+        }[key]
+        return (g.get(block) or {}).get(key), got_value
+    return g.get(field), getattr(item, field, None)
 
 
 def compare(record: CaseRecord, gold: dict[str, Any]) -> dict[str, bool]:
@@ -150,7 +199,10 @@ def score(pairs: Iterable[tuple[CaseRecord, dict[str, Any]]]) -> dict[str, Any]:
         for name, ok in compare(record, gold).items():
             by_group[field_group(name)].append(ok)
             if not ok:
-                failures.append({"case": gold["case_number"], "field": name})
+                expected, got = values(record, gold, name)
+                failures.append(
+                    {"case": gold["case_number"], "field": name, "expected": expected, "got": got}
+                )
     total = [ok for oks in by_group.values() for ok in oks]
     decisions = by_group.get("items.decision", [])
     return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .errors import PdfError, ReadError
+from .errors import MissingFileError, NotALetterError, PdfError, ReadError
 
 logger = logging.getLogger("imrnlp")
 
@@ -16,7 +16,7 @@ def read_letter(path: str | Path) -> tuple[str, list[str]]:
     """The text of a letter file and any warnings about how it was read."""
     path = Path(path)
     if not path.exists():
-        raise ReadError(f"{path}: no such file")
+        raise MissingFileError(f"{path}: no such file")
     if path.is_dir():
         raise ReadError(f"{path}: is a folder; give a letter file (.pdf or .txt)")
     if path.suffix.lower() == ".pdf":
@@ -30,11 +30,40 @@ def text_file(path: Path) -> tuple[str, list[str]]:
         raise ReadError(f"{path}: the file is empty; there is no letter to read")
     if data.startswith(b"%PDF-"):
         return pdf_text(path), [f"{path.name} is a PDF despite its name; read as PDF"]
+    kind = binary_kind(data)
+    if kind is not None:
+        raise NotALetterError(
+            f"{path}: {kind}, not a letter; give the letter as .pdf or .txt (save a Word file as "
+            "PDF or plain text first)"
+        )
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
         return text, [f"{path.name} is not UTF-8; read as Windows-1252 (cp1252)"]
+
+
+#: File signatures of common non-letter files, for a clear error instead of garbled text.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a zip container (Word .docx, Excel .xlsx or a zip archive)"),
+    (b"\xd0\xcf\x11\xe0", "an old Office file (.doc, .xls)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"{\\rtf", "a rich-text (.rtf) file"),
+)
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What a file that is no text is ('a PNG image'), or None for text."""
+    for magic, kind in _SIGNATURES:
+        if data.startswith(magic):
+            return kind
+    if b"\x00" in data[:8192]:
+        return "a binary file"
+    return None
 
 
 def pdf_text(path: Path) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from . import labels as L
 from .labels import LETTER_FIELDS
 from .record import CaseRecord, Evidence, Guideline
 
@@ -26,14 +27,13 @@ logger = logging.getLogger("imrnlp")
 
 #: Label colours (displaCy-like pastels); other labels get a grey.
 COLORS: dict[str, str] = {
-    "DATE": "#bfe1d9",
-    "DIAGNOSIS": "#ffcfa6",
-    "DECISION": "#f8b4c0",
-    "GUIDELINE": "#c7d2fe",
-    "PROCEDURE": "#fde68a",
-    "MEDICATION": "#d9f99d",
-    "LEVEL": "#e9d5ff",
-    "CASE_NUMBER": "#a5f3fc",
+    L.DATE: "#bfe1d9",
+    L.DIAGNOSIS: "#ffcfa6",
+    L.DECISION: "#f8b4c0",
+    L.GUIDELINE: "#c7d2fe",
+    L.PROCEDURE: "#fde68a",
+    L.MEDICATION: "#d9f99d",
+    L.ANATOMICAL_LEVEL: "#e9d5ff",
 }
 DEFAULT_COLOR = "#e5e7eb"
 

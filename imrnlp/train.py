@@ -323,13 +323,14 @@ def _letter_files(inputs: Iterable[Path]) -> Iterator[Path]:
             yield p
 
 
-def annotate_files(inputs: list[Path], output: Path) -> int:
+def annotate_files(inputs: list[Path], output: Path, skipped: list[str] | None = None) -> int:
     """Pre-annotate letters with the rules, one standard-format JSON line per letter.
 
     Parameters
     ----------
     inputs : .txt/.pdf files, or folders searched for them.
     output : the JSONL file written.
+    skipped : if given, gets one message per file that could not be read.
 
     Returns
     -------
@@ -347,6 +348,8 @@ def annotate_files(inputs: list[Path], output: Path) -> int:
                 text, _ = read_letter(path)
             except ReadError as e:
                 logger.warning("skipped %s: %s", path, e)
+                if skipped is not None:
+                    skipped.append(str(e))
                 continue
             if len(text) >= nlp.max_length:
                 nlp.max_length = len(text) + 1

@@ -48,7 +48,7 @@ def _looks_like_path(text: str) -> bool:
         return False
     try:
         return Path(candidate).expanduser().is_file()
-    except (OSError, ValueError):
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: '~user' of no such user
         return False
 
 

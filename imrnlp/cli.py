@@ -332,10 +332,16 @@ def batch_cli(
         TimeElapsedColumn,
     )
 
-    from .batch import run_batch
+    from .batch import OUTPUT_SUFFIXES, run_batch
 
     if scheduler and engine is not EngineOpt.dask:
         raise _fail("--scheduler needs --engine dask", 2)
+    # usage errors before any progress bar is drawn
+    if output.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise _fail(f"{output}: output must end in .jsonl, .csv or .parquet", 2)
+    missing = [str(p) for p in inputs if not p.exists()]
+    if missing:
+        raise _fail(f"no such file or folder: {', '.join(missing)}")
     state = {"failed": 0, "n": 0, "t0": time.perf_counter()}
     progress = Progress(
         TextColumn("[bold]letters"),
@@ -381,8 +387,8 @@ def batch_cli(
     except KeyboardInterrupt:
         part = part_path(output)
         raise _fail(
-            f"interrupted after {_n(int(state['n']), 'letter')}; they are saved in {part}: run the same "
-            "command with --resume to go on",
+            f"interrupted after {_n(int(state['n']), 'letter')}; they are saved in {part}: "
+            "run the same command with --resume to go on",
             130,
         ) from None
     except PartialRunError as e:

@@ -19,6 +19,8 @@ def read_letter(path: str | Path) -> tuple[str, list[str]]:
         raise MissingFileError(f"{path}: no such file")
     if path.is_dir():
         raise ReadError(f"{path}: is a folder; give a letter file (.pdf or .txt)")
+    if path.stat().st_size == 0:
+        raise ReadError(f"{path}: the file is empty (0 bytes); there is no letter to read")
     if path.suffix.lower() == ".pdf":
         return pdf_text(path), []
     return text_file(path)
@@ -76,7 +78,7 @@ def pdf_text(path: Path) -> str:
     try:
         pdf = pdfium.PdfDocument(str(path), password="")
     except pdfium.PdfiumError as e:
-        reason = str(e)
+        reason = str(e).strip().rstrip(".")
         if "password" in reason.lower():
             raise PdfError(
                 f"{path}: the PDF is encrypted with a password; decrypt it first "
@@ -93,7 +95,9 @@ def pdf_text(path: Path) -> str:
             textpage.close()
             page.close()
     except pdfium.PdfiumError as e:
-        raise PdfError(f"{path}: a page of the PDF could not be read ({e})") from e
+        raise PdfError(
+            f"{path}: a page of the PDF could not be read ({str(e).strip().rstrip('.')})"
+        ) from e
     finally:
         pdf.close()
     # pages joined as pdftotext joins them: a form feed opens each new page's first line

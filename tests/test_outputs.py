@@ -190,3 +190,30 @@ def test_a_wrapped_specialty_is_read_whole() -> None:
 def test_a_one_sentence_rationale_gives_the_conclusion_without_its_label() -> None:
     item = imrnlp.extract(_SNIPPET).items[0]
     assert item.conclusion == "The request for a lumbar MRI is not medically necessary."
+
+
+def test_an_empty_pdf_is_called_empty(tmp_path: Path) -> None:
+    empty = tmp_path / "letter.pdf"
+    empty.write_bytes(b"")
+    result = _runner().invoke(app, ["extract", str(empty)])
+    assert result.exit_code == 1 and "empty" in result.stderr
+
+
+def test_pdf_errors_have_no_doubled_punctuation(tmp_path: Path) -> None:
+    broken = tmp_path / "letter.pdf"
+    broken.write_bytes(b"%PDF-1.4 not really")
+    result = _runner().invoke(app, ["extract", str(broken)])
+    assert (
+        result.exit_code == 1
+        and ".)" not in result.stderr
+        and "not a readable PDF" in result.stderr
+    )
+
+
+def test_batch_usage_errors_come_before_any_progress_bar(letter: Path, tmp_path: Path) -> None:
+    result = _runner().invoke(app, ["batch", str(letter), "-o", str(tmp_path / "out.xlsx")])
+    assert result.exit_code == 2 and "letters" not in result.stderr.split("error")[0]
+    result = _runner().invoke(
+        app, ["batch", str(tmp_path / "nowhere"), "-o", str(tmp_path / "o.jsonl")]
+    )
+    assert result.exit_code == 1 and "no such file or folder" in result.stderr

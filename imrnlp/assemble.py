@@ -253,9 +253,11 @@ def _item(
             levels.append(value)
     item: dict[str, Any] = {
         "request": squash(request.text),
+        "request_evidence": evidence_of(request, rule_id="request"),
         "decision": decision,
+        "decision_evidence": _decision_evidence(doc, part),
         "medically_necessary": decision == "overturned",
-        "procedures": [squash(s.text) for s in procs],
+        "procedures": _procedures(doc, procs),
         "levels": levels,
         "laterality": _laterality(within(fields, rs, re_, L.LATERALITY)),
         "partial": bool(part.get("partial")),
@@ -272,7 +274,9 @@ def _item(
         item["rationale"] = squash(rationale.text)
         if conclusion is not None:
             sent = sentence_of(conclusion)  # never reaching back over the rationale's label
-            item["conclusion"] = squash(doc[max(sent.start, rationale.start) : sent.end].text)
+            sent = doc[max(sent.start, rationale.start) : min(sent.end, rationale.end)]
+            item["conclusion"] = squash(sent.text)
+            item["conclusion_evidence"] = evidence_of(sent, rule_id=conclusion.id_ or None)
             says = _NECESSARY.get(conclusion.id_)
             if says is not None and says != item["medically_necessary"]:
                 notes.append(
@@ -302,6 +306,34 @@ def _item(
             name=squash(request.text), evidence=evidence_of(request)
         )
     return Item(**item)
+
+
+def _decision_evidence(doc: Doc, part: dict[str, Any]) -> Evidence | None:
+    rng = part.get("decision_span")
+    if not rng:
+        return None
+    return evidence_of(doc[rng[0] : rng[1]], rule_id=f"heading.{part['decision']}")
+
+
+def _procedures(doc: Doc, procs: list[Span]) -> list[str]:
+    """The procedures a request names, once each: no modifier ('Pre-operative'), and a long form
+    the letter abbreviates ('magnetic resonance imaging' beside 'MRI') only as its short form."""
+    modifiers = set(category.rules()["modifier_ids"])
+    short_of = {
+        squash(doc[c:d].text).lower(): doc[a:b].text
+        for a, b, c, d in doc._.get(L.EXT_ABBREVIATIONS) or []
+    }
+    out: list[str] = []
+    for s in procs:
+        if s.id_ in modifiers:
+            continue
+        text = squash(s.text)
+        short = short_of.get(text.lower())
+        if short is not None and any(o.lower() == short.lower() for o in out):
+            continue
+        if all(o.lower() != text.lower() for o in out):
+            out.append(text)
+    return out
 
 
 def _text(doc: Doc, rng: list[int] | None) -> str | None:

@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable
 from spacy.tokens import Span
 from spacy.util import registry
 
+from .normalize import canonical_level
+
 SpanFilter = Callable[[Iterable[Span], Iterable[Span]], list[Span]]
 
 
@@ -19,6 +21,49 @@ _INSIDE_IS_NOISE = {
 }
 
 
+#: A DIAGNOSIS word right before one of these names an examination, not a condition:
+#: "Hawkins impingement maneuver", "Spurling's compression test", "Tinel's sign".
+_EXAM_WORDS = frozenset({"maneuver", "maneuvers", "test", "tests", "testing", "sign", "signs"})
+
+
+def _trimmed(span: Span) -> Span:
+    """The span without leading or trailing whitespace tokens (a pattern's optional space)."""
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and doc[start].is_space:
+        start += 1
+    while end > start and doc[end - 1].is_space:
+        end -= 1
+    if (start, end) == (span.start, span.end) or start == end:
+        return span
+    return Span(doc, start, end, label=span.label, span_id=span.id)
+
+
+#: "modified" before one of these describes the work, not a decision on a request.
+_MODIFIED_WHAT = frozenset({"work", "duty", "duties", "activity", "activities", "diet", "position"})
+
+
+def _next_word(span: Span) -> str:
+    doc = span.doc
+    i = span.end
+    while i < len(doc) and doc[i].is_space:
+        i += 1
+    return doc[i].lower_ if i < len(doc) else ""
+
+
+def _is_noise(span: Span) -> bool:
+    """A match that is no entity: an examination named by a condition ("Hawkins impingement
+    maneuver"), "modified work", a spine level that cannot exist ("S1-20" in a rule number)."""
+    label = span.label_
+    if label == "DIAGNOSIS":
+        return _next_word(span) in _EXAM_WORDS
+    if label == "DECISION" and span.id_ == "decision.modified":
+        return _next_word(span) in _MODIFIED_WHAT
+    if label == "ANATOMICAL_LEVEL":
+        return canonical_level(span.text) is None
+    return False
+
+
 def longest_per_label(existing: Iterable[Span], new: Iterable[Span]) -> list[Span]:
     """The new spans, less any that lies inside a longer span of the same label (or a DIAGNOSIS,
     PROCEDURE or MEDICATION inside a GUIDELINE name).
@@ -26,7 +71,7 @@ def longest_per_label(existing: Iterable[Span], new: Iterable[Span]) -> list[Spa
     Spans of different labels may overlap otherwise ("L4-5" inside a PROCEDURE request); within a
     label, "MTUS" inside "Non-MTUS Citation" or "injection" inside "epidural steroid injection" is
     noise."""
-    new = list(new)
+    new = [_trimmed(s) for s in new if not _is_noise(s)]
     guidelines = [s for s in new if s.label_ == "GUIDELINE"]
     new = [
         s

@@ -59,6 +59,10 @@ def iso_date(text: str) -> str | None:
 _LEVEL = re.compile(r"^([CTLS])(\d{1,2})\s*(?:-|/|to|through)\s*([CTLS])?(\d{1,2})$", re.I)
 
 
+#: Highest number of each spine region (C8 and L6 as nerve root and transitional vertebra).
+_LEVELS = {"C": 8, "T": 12, "L": 6, "S": 5}
+
+
 def canonical_level(text: str) -> str | None:
     """'L4-5' -> 'L4-L5', 'c5-c6' -> 'C5-C6', 'occipito C-1' -> 'occiput-C1'."""
     t = " ".join(text.split())
@@ -69,4 +73,7 @@ def canonical_level(text: str) -> str | None:
         return None
     first = m[1].upper()
     second = (m[3] or m[1]).upper()
-    return f"{first}{int(m[2])}-{second}{int(m[4])}"
+    a, b = int(m[2]), int(m[4])
+    if a > _LEVELS[first] or b > _LEVELS[second] or a == 0 or b == 0:
+        return None  # no such vertebra: 'S1-20' in a regulation number is no level
+    return f"{first}{a}-{second}{b}"

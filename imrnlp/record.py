@@ -128,7 +128,11 @@ class Guideline(_Model):
 
 class Item(_Model):
     request: str = Field(description="The disputed item as headed (remaining portion if partial).")
+    request_evidence: Evidence | None = Field(default=None, description="Where the request is.")
     decision: Literal["upheld", "overturned"] = Field(description="The IMR decision.")
+    decision_evidence: Evidence | None = Field(
+        default=None, description="The words that state the decision (': Upheld')."
+    )
     medically_necessary: bool = Field(description="True when the denial was overturned.")
     category: Category = Field(description="Kind of treatment requested.")
     category_evidence: Evidence | None = Field(
@@ -156,6 +160,9 @@ class Item(_Model):
     rationale: str | None = Field(default=None, description="The decision rationale text.")
     conclusion: str | None = Field(
         default=None, description="The rationale sentence that states medical necessity."
+    )
+    conclusion_evidence: Evidence | None = Field(
+        default=None, description="Where the conclusion sentence is."
     )
     evidence: Evidence = Field(description="The whole item block.")
 

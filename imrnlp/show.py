@@ -115,17 +115,6 @@ def _guideline(g: Guideline | None) -> str:
     return f"{_val(g.kind, g.evidence)}" + (f"<br>{cites}" if cites else "")
 
 
-def _conclusion_evidence(text: str, conclusion: str | None, within: Evidence) -> Evidence | None:
-    if not conclusion:
-        return None
-    head = conclusion[:40]
-    at = text.find(head, within.start, within.end)
-    if at < 0:
-        return within
-    end = min(within.end, at + len(conclusion))
-    return Evidence(start=at, end=end, text=text[at:end], rule_id="conclusion")
-
-
 def record_html(record: CaseRecord, text: str) -> str:
     """The record pane."""
     fe = record.field_evidence
@@ -153,14 +142,20 @@ def record_html(record: CaseRecord, text: str) -> str:
     ]
     for n, it in enumerate(record.items, 1):
         med = it.medication
+        decided = it.decision_evidence or it.evidence
         rows = [
-            ("decision", f'<span class="{it.decision}">{_val(it.decision, it.evidence)}</span>'),
-            ("category", _esc(it.category)),
+            ("decision", f'<span class="{it.decision}">{_val(it.decision, decided)}</span>'),
+            ("category", _val(it.category, it.category_evidence)),
         ]
         if med is not None:
             quantity = f"#{med.quantity}" if med.quantity else None
             label = " ".join(x for x in (med.name, med.strength, quantity) if x)
-            rows.append(("medication", _val(label, med.evidence or it.evidence)))
+            rows.append(("medication", _val(label, med.evidence or it.request_evidence)))
+            rows.append(
+                ("ingredients", _esc(" + ".join(med.ingredients) or "not in the vocabulary"))
+            )
+            flags = [f for f, on in (("opioid", med.opioid), ("compounded", med.compounded)) if on]
+            rows.append(("drug classes", _esc(", ".join([*med.drug_classes, *flags]) or "—")))
         if it.levels:
             rows.append(("levels", _esc(", ".join(it.levels))))
         if it.laterality:
@@ -175,14 +170,10 @@ def record_html(record: CaseRecord, text: str) -> str:
         rows += [
             ("claims administrator guideline", _guideline(it.claims_administrator_guideline)),
             ("reviewer guideline", _guideline(it.reviewer_guideline)),
-            (
-                "conclusion",
-                _val(it.conclusion, _conclusion_evidence(text, it.conclusion, it.evidence)),
-            ),
+            ("conclusion", _val(it.conclusion, it.conclusion_evidence)),
         ]
-        parts.append(
-            f'<div class="item"><b>{n}. {_val(it.request, it.evidence)}</b>{_rows(rows)}</div>'
-        )
+        request = _val(it.request, it.request_evidence or it.evidence)
+        parts.append(f'<div class="item"><b>{n}. {request}</b>{_rows(rows)}</div>')
     parts.append(f"<h2>Dates ({len(record.dates)})</h2>")
     parts.append(
         _rows((d.role, _val(f"{d.text} → {d.value or '?'}", d.evidence)) for d in record.dates)
@@ -220,10 +211,6 @@ def letter_html(text: str, record: CaseRecord) -> str:
     """The letter pane: segments with entity highlights."""
     ents = record.entities
     bounds = {0, len(text)} | {b for e in ents for b in (e.start, e.end)} | _evidence_bounds(record)
-    for it in record.items:
-        ev = _conclusion_evidence(text, it.conclusion, it.evidence)
-        if ev is not None:
-            bounds |= {ev.start, ev.end}
     cuts = sorted(b for b in bounds if 0 <= b <= len(text))
     starts: dict[int, list[int]] = {}
     for i, e in enumerate(ents):

@@ -91,8 +91,13 @@ def test_show_highlights_match_evidence(letter: Path, tmp_path: Path) -> None:
         assert covered, e
         assert (covered[0]["start"], covered[-1]["end"]) == (e.start, e.end)
     # clickable values point at the record's evidence
-    evidence = {(it.evidence.start, it.evidence.end) for it in record.items}
+    # (a request, a decision, a conclusion: just its own words, not the whole item block)
+    evidence = {(it.request_evidence.start, it.request_evidence.end) for it in record.items}
+    evidence |= {(it.decision_evidence.start, it.decision_evidence.end) for it in record.items}
+    evidence |= {(it.conclusion_evidence.start, it.conclusion_evidence.end) for it in record.items}
     evidence |= {(d.evidence.start, d.evidence.end) for d in record.diagnoses}
+    blocks = {(it.evidence.start, it.evidence.end) for it in record.items}
+    assert not blocks & set(p.vals)  # no click boxes a whole item
     assert evidence <= set(p.vals)
     bounds = {s["start"] for s in p.segs} | {p.segs[-1]["end"]}
     for start, end in p.vals:

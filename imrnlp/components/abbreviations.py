@@ -36,11 +36,33 @@ class Abbreviations:
         matches = [(m, start + 1, end - 1) for m, start, end in self._matcher(doc)]
         found: list[list[int]] = []
         seen: set[str] = set()
-        for long_candidate, short_candidate in filter_matches(matches, doc):
+        candidates = filter_matches(matches, doc)
+        # scispacy takes "SHORT (long form)" only when the long form has more than three words:
+        # "MRI (magnetic resonance imaging)" is also one when SHORT is a capitalised word
+        for _, start, end in matches:
+            if 2 <= end - start <= 3 and start >= 2 and _is_short_form(doc[start - 2].text):
+                candidates.append((doc[start:end], doc[start - 2 : start - 1]))
+        for long_candidate, short_candidate in candidates:
             short, long_form = find_abbreviation(long_candidate, short_candidate)
             if long_form is None or short.text in seen:
                 continue
             seen.add(short.text)
-            found.append([short.start, short.end, long_form.start, long_form.end])
+            start = _plural_fix(doc, short.text, long_form.start, long_form.end)
+            found.append([short.start, short.end, start, long_form.end])
         doc._.set(L.EXT_ABBREVIATIONS, sorted(found))
         return doc
+
+
+def _plural_fix(doc: Doc, short: str, start: int, end: int) -> int:
+    """Schwartz & Hearst match a plural's 's' inside the long form and lose its first word
+    ("Proton Pump Inhibitors (PPIs)" gives "Pump Inhibitors"): one word per capital letter."""
+    capitals = sum(c.isupper() for c in short)
+    words = sum(1 for t in doc[start:end] if t.is_alpha)
+    while short.endswith("s") and words < capitals and start > 0 and doc[start - 1].is_alpha:
+        start -= 1
+        words += 1
+    return start
+
+
+def _is_short_form(text: str) -> bool:
+    return 2 <= len(text) <= 10 and text[0].isupper() and sum(c.isupper() for c in text) >= 2

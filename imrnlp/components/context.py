@@ -100,11 +100,16 @@ class AssertionContext:
 
     def _cue_length(self, span: Span) -> int:
         """Tokens of a forward ConText cue that opens the span ("status post ..."), else 0."""
-        text = span.text.lower()
+        text = " ".join(span.text.lower().split())  # a cue may wrap: "status post\ncarpal"
         for rule in self._store.rows["context_rules"]:
             literal = rule["literal"].lower()
             if rule.get("direction") == "FORWARD" and text.startswith(literal + " "):
-                n = len(self.nlp.make_doc(literal))
+                words = [t.text for t in self.nlp.make_doc(literal) if not t.is_space]
+                n = 0  # the cue's tokens, and the line breaks among and after them
+                while n < len(span) and (words or span[n].is_space):
+                    if not span[n].is_space:
+                        words.pop(0)
+                    n += 1
                 return n if n < len(span) else 0
         return 0
 

@@ -62,6 +62,7 @@ class ItemSplitter:
             spans.append(Span(doc, start, end, label=decision))
         doc.spans[L.ITEMS_KEY] = spans
         doc._.set(L.EXT_ITEMS, parts)
+        _drop_conditions_in_citations(doc, parts)
         return doc
 
     def _cued_items(self, doc: Doc, fields: list[Span]) -> Doc:
@@ -249,3 +250,26 @@ def _next_is(doc: Doc, i: int, word: str) -> bool:
     while i < len(doc) and doc[i].is_space:
         i += 1
     return i < len(doc) and doc[i].lower_ == word
+
+
+def _drop_conditions_in_citations(doc: Doc, parts: list[dict[str, Any]]) -> None:
+    """A guideline line cites guideline sections, not the worker's conditions: DIAGNOSIS spans
+    there ("Chronic Pain" in "Opioids for Chronic Pain") are dropped from the entity spans."""
+    lines = [
+        part[key]
+        for part in parts
+        for key in (L.BLOCK_CLAIMS_ADMINISTRATOR, L.BLOCK_REVIEWER)
+        if part.get(key)
+    ]
+    if not lines:
+        return
+    group = doc.spans.get(L.SPANS_KEY)
+    if group is None:
+        return
+    kept = [
+        s
+        for s in group
+        if s.label_ != L.DIAGNOSIS or not any(a <= s.start and s.end <= b for a, b in lines)
+    ]
+    if len(kept) != len(group):
+        doc.spans[L.SPANS_KEY] = kept

@@ -14,27 +14,38 @@ from .components.sections import SectionDetector
 from .components.span_merger import SpanMerger
 
 
-@Language.factory(L.PIPE_SECTIONS)
+@Language.factory(L.PIPE_SECTIONS, assigns=["doc.spans", f"doc._.{L.EXT_LAYOUT}"])
 def make_sections(nlp: Language, name: str) -> SectionDetector:
     return SectionDetector(nlp, name)
 
 
-@Language.factory(L.PIPE_DIAGNOSIS_LISTS)
+@Language.factory(L.PIPE_DIAGNOSIS_LISTS, requires=["doc.spans"], assigns=["doc.spans"])
 def make_diagnosis_lists(nlp: Language, name: str) -> DiagnosisLists:
     return DiagnosisLists(nlp, name)
 
 
-@Language.factory(L.PIPE_CONTEXT, default_config={"max_scope": 10})
+@Language.factory(
+    L.PIPE_CONTEXT,
+    default_config={"max_scope": 10},
+    requires=["doc.spans", "token.is_sent_start"],
+    assigns=[f"span._.{L.EXT_ASSERTION}"],
+)
 def make_context(nlp: Language, name: str, max_scope: int) -> AssertionContext:
     return AssertionContext(nlp, name, max_scope=max_scope)
 
 
-@Language.factory(L.PIPE_NORMALIZER)
+@Language.factory(
+    L.PIPE_NORMALIZER,
+    requires=["doc.spans"],
+    assigns=[f"span._.{L.EXT_NORM}", f"span._.{L.EXT_ROLE}", f"doc._.{L.EXT_HEADER}"],
+)
 def make_normalizer(nlp: Language, name: str) -> Normalizer:
     return Normalizer(nlp, name)
 
 
-@Language.factory(L.PIPE_ITEMS)
+@Language.factory(
+    L.PIPE_ITEMS, requires=["doc.spans"], assigns=["doc.spans", f"doc._.{L.EXT_ITEMS}"]
+)
 def make_items(nlp: Language, name: str) -> ItemSplitter:
     return ItemSplitter(nlp, name)
 
@@ -42,6 +53,8 @@ def make_items(nlp: Language, name: str) -> ItemSplitter:
 @Language.factory(
     L.PIPE_SPAN_MERGER,
     default_config={"source_key": L.PREDICTED_KEY, "policy": "add", "labels": None},
+    requires=["doc.spans"],
+    assigns=["doc.spans"],
 )
 def make_span_merger(
     nlp: Language, name: str, source_key: str, policy: str, labels: list[str] | None
@@ -49,6 +62,6 @@ def make_span_merger(
     return SpanMerger(nlp, name, source_key=source_key, policy=policy, labels=labels)
 
 
-@Language.factory(L.PIPE_ABBREVIATIONS)
+@Language.factory(L.PIPE_ABBREVIATIONS, assigns=[f"doc._.{L.EXT_ABBREVIATIONS}"])
 def make_abbreviations(nlp: Language, name: str) -> Abbreviations:
     return Abbreviations(nlp, name)

@@ -69,6 +69,7 @@ def _add_ruler(nlp: Language, name: str, spans_key: str, patterns: list[dict[str
         "spans_filter": {"@misc": "imrnlp.longest_per_label.v1"},
         "validate": True,
         "phrase_matcher_attr": "LOWER",
+        "scorer": {"@scorers": "spacy.overlapping_labeled_spans_scorer.v1", "spans_key": spans_key},
     }
     ruler = cast(SpanRuler, nlp.add_pipe("span_ruler", name=name, config=config))
     ruler.add_patterns(patterns)

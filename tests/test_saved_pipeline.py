@@ -62,3 +62,15 @@ def test_bytes_round_trip_keeps_every_rule(corpus, sample_text):
     got, want = _records(copy, texts), _records(nlp, texts)
     assert [r["layout"] for r in got] == [r["layout"] for r in want]
     assert got == want
+
+
+def test_components_declare_what_they_assign():
+    nlp = imrnlp.load()
+    analysis = nlp.analyze_pipes()
+    assert all(not problems for problems in analysis["problems"].values()), analysis["problems"]
+    for name in nlp.pipe_names:
+        if name.startswith("imr_") and "ruler" not in name:
+            assert nlp.get_pipe_meta(name).assigns, name
+    for name in ("imr_entity_ruler", "imr_field_ruler"):
+        scorer = nlp.config["components"][name]["scorer"]
+        assert scorer["spans_key"] == nlp.get_pipe(name).key

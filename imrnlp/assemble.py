@@ -203,13 +203,18 @@ def _diagnoses(doc: Doc, fields: list[Span], entities: list[Span]) -> list[Diagn
     spans = outermost(within(entities, region.start, region.end, L.DIAGNOSIS))
     return [
         Diagnosis(
-            text=squash(s.text).rstrip("."),
+            text=squash(_unhyphenate(s.text)).rstrip("."),
             assertion=s._.get(L.EXT_ASSERTION) or "present",
             date=date,
             evidence=evidence_of(s),
         )
         for s in spans
     ]
+
+
+def _unhyphenate(text: str) -> str:
+    """A word hyphenated across a line break is one word: 'right-\nsided' -> 'right-sided'."""
+    return re.sub(r"(?<=\w)-[ \t]*\n\s*(?=\w)", "-", text)
 
 
 def _listing_date(doc: Doc, region: Span, entities: list[Span]) -> str | None:

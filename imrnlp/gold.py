@@ -35,7 +35,9 @@ def load_gold(folder: Path) -> dict[str, dict[str, Any]]:
 
 def _norm(text: str | None) -> str:
     t = " ".join((text or "").lower().split()).strip(" .,;")
-    return re.sub(r"^(?:rule\s*-?\s*out|r/o)\s+", "", t)
+    # an uncertainty cue opening a diagnosis is not part of its text (the record keeps it as
+    # the diagnosis' assertion, "uncertain")
+    return re.sub(r"^(?:rule\s*-?\s*out|r/o|possible|probable|suspected|questionable)\s+", "", t)
 
 
 def _sources(g: Guideline | None) -> list[str]:

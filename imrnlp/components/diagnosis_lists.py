@@ -116,11 +116,16 @@ class DiagnosisLists:
             is_sep = (
                 tok.text in {",", ";"}
                 or tok.lower_ in {"versus", "vs", "vs."}
-                or _LIST_NUMBER.match(tok.text) is not None
+                or (_LIST_NUMBER.match(tok.text) is not None and _opens_line(doc, i, region.start))
             )
             if tok.lower_ == "and" and k + 1 < len(toks):
-                # "A, B, and C" / "A and B": split at "and" only where no comma follows in the list
-                later = [t.text for t in toks[k + 1 :]]
+                # "A, B, and C" / "A and B": split at "and" only where no comma follows in the
+                # list (up to the end of its sentence)
+                later = []
+                for t in toks[k + 1 :]:
+                    if t.text == ".":
+                        break
+                    later.append(t.text)
                 is_sep = "," not in later and ";" not in later
             if tok.text == "." and k + 1 < len(toks):
                 is_sep = True
@@ -176,6 +181,18 @@ class DiagnosisLists:
                     e = inner.end
             spans.append(Span(doc, s, e, label=L.DIAGNOSIS, span_id="diagnosis.list"))
         return spans
+
+
+def _opens_line(doc: Doc, i: int, floor: int) -> bool:
+    """A list number or bullet counts where it opens a line (or the list): the '-' of
+    "sprain-strain" or of a word hyphenated across a line break is no bullet."""
+    if doc[i].text[:1].isdigit() or doc[i].text[:1] == "(":
+        return True
+    return (
+        i <= floor
+        or (doc[i - 1].is_space and "\n" in doc[i - 1].text)
+        or ("\n" in doc[i - 1].whitespace_)
+    )
 
 
 def _chain(doc: Doc, cues: list[Span]) -> list[Span]:

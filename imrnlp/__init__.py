@@ -8,7 +8,14 @@
 from __future__ import annotations
 
 from .api import extract, extract_file, extract_many, load
-from .errors import AnnotationError, ImrnlpError, PdfError, ReadError
+from .errors import (
+    AnnotationError,
+    ImrnlpError,
+    MissingFileError,
+    NotALetterError,
+    PdfError,
+    ReadError,
+)
 from .record import (
     CaseRecord,
     Citation,
@@ -38,6 +45,8 @@ __all__ = [
     "Medication",
     "Patient",
     "PdfError",
+    "MissingFileError",
+    "NotALetterError",
     "ReadError",
     "Reviewer",
     "__version__",

@@ -42,6 +42,11 @@ class Format(StrEnum):
     table = "table"
 
 
+class AnnotateFormat(StrEnum):
+    jsonl = "jsonl"
+    labelstudio = "labelstudio"
+
+
 class EngineOpt(StrEnum):
     local = "local"
     dask = "dask"
@@ -427,17 +432,25 @@ def batch_cli(
 @app.command("annotate")
 def annotate_cli(
     inputs: Annotated[list[Path], typer.Argument(metavar="INPUT", help="Letters or folders.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Pre-annotations (.jsonl).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Pre-annotations file.")],
+    fmt: Annotated[
+        AnnotateFormat,
+        typer.Option("--format", "-f", help="jsonl rows, or labelstudio tasks (a .json list)."),
+    ] = AnnotateFormat.jsonl,
 ) -> None:
     """Pre-annotate letters with the rules, for correction and training.
 
-    Example: imrnlp annotate letters/ -o pre.jsonl
+    labelstudio writes Label Studio tasks with the rules' spans as predictions; import them into
+    a project whose labelling interface is `python -c "import imrnlp.labelstudio as l;
+    print(l.LABEL_CONFIG)"`, correct, export as JSON and give the export to `imrnlp train`.
+
+    Example: imrnlp annotate letters/ -o tasks.json --format labelstudio
     """
     from . import train
 
     skipped: list[str] = []
     try:
-        n = train.annotate_files(list(inputs), output, skipped)
+        n = train.annotate_files(list(inputs), output, skipped, fmt.value)
     except ImrnlpError as e:
         raise _fail(str(e)) from None
     err.print(f"wrote {_n(n, 'pre-annotated letter')} to {output}", highlight=False)
@@ -447,7 +460,10 @@ def annotate_cli(
 
 @app.command("train")
 def train_cli(
-    annotations: Annotated[Path, typer.Argument(help="Annotations (.jsonl).")],
+    annotations: Annotated[
+        Path,
+        typer.Argument(help="Annotations: .jsonl, a Label Studio JSON export, .spacy, a folder."),
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Model folder to write.")],
     max_steps: Annotated[int, typer.Option("--max-steps", min=1, help="Training steps.")] = 300,
     base: Annotated[Path | None, typer.Option("--base", help="Pipeline to start from.")] = None,
@@ -468,7 +484,10 @@ def train_cli(
 @app.command("evaluate")
 def evaluate_cli(
     model: Annotated[Path, typer.Argument(help="Model folder.")],
-    annotations: Annotated[Path, typer.Argument(help="Annotations (.jsonl).")],
+    annotations: Annotated[
+        Path,
+        typer.Argument(help="Annotations: .jsonl, a Label Studio JSON export, .spacy, a folder."),
+    ],
     split: Annotated[str, typer.Option("--split", help="Split to score.")] = "test",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:

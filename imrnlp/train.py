@@ -91,6 +91,8 @@ from . import labels as L
 from . import pipeline as _pipeline
 from .corpus import corpus_dir
 from .errors import AnnotationError, ReadError
+from .labelstudio import is_export, read_export
+from .labelstudio import task as labelstudio_task
 from .readers import LETTER_SUFFIXES, read_letter
 from .version import __version__
 
@@ -134,8 +136,8 @@ def load_annotations(path: Path, corpus: Path | None = None) -> list[Annotated]:
 
     Parameters
     ----------
-    path : a `.jsonl`/`.json` file in the standard format, a `.spacy` file, or a folder of
-        per-letter JSON files keyed to corpus text files.
+    path : a `.jsonl`/`.json` file in the standard format, a Label Studio JSON export (`.json`),
+        a `.spacy` file, or a folder of per-letter JSON files keyed to corpus text files.
     corpus : the corpus folder for a folder of per-letter files (default `corpus_dir()`).
 
     Raises
@@ -150,7 +152,26 @@ def load_annotations(path: Path, corpus: Path | None = None) -> list[Annotated]:
         raise AnnotationError(f"{path}: no such file or folder")
     if path.suffix == ".spacy":
         return _load_docbin(path)
+    if path.suffix == ".json" and _is_labelstudio(path):
+        return _rows_to_annotated(read_export(path), str(path))
     return _load_jsonl(path)
+
+
+def _is_labelstudio(path: Path) -> bool:
+    try:
+        return is_export(json.loads(path.read_text(encoding="utf8")))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return False
+
+
+def _rows_to_annotated(rows: list[dict[str, Any]], where: str) -> list[Annotated]:
+    out = []
+    for n, row in enumerate(rows):
+        at = f"{where}: {row['meta'].get('source', n)}"
+        spans = _check_spans(row["spans"], row["text"], at)
+        split = _split_of(row["meta"].get("split"), at)
+        out.append(Annotated(row["text"], spans, split, str(row["meta"]["source"]), row["meta"]))
+    return out
 
 
 def _check_spans(
@@ -323,13 +344,20 @@ def _letter_files(inputs: Iterable[Path]) -> Iterator[Path]:
             yield p
 
 
-def annotate_files(inputs: list[Path], output: Path, skipped: list[str] | None = None) -> int:
+def annotate_files(
+    inputs: list[Path],
+    output: Path,
+    skipped: list[str] | None = None,
+    fmt: str = "jsonl",
+) -> int:
     """Pre-annotate letters with the rules, one standard-format JSON line per letter.
 
     Parameters
     ----------
     inputs : .txt/.pdf files, or folders searched for them.
-    output : the JSONL file written.
+    output : the file written: JSONL rows ("jsonl"), or a JSON list of Label Studio tasks with
+        the rules' spans as predictions ("labelstudio"; import it into a project labelled with
+        `labelstudio.LABEL_CONFIG`).
     skipped : if given, gets one message per file that could not be read.
 
     Returns
@@ -342,6 +370,7 @@ def annotate_files(inputs: list[Path], output: Path, skipped: list[str] | None =
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     written = 0
+    tasks: list[dict[str, Any]] = []
     with output.open("w", encoding="utf8") as out:
         for path in _letter_files(inputs):
             try:
@@ -354,10 +383,16 @@ def annotate_files(inputs: list[Path], output: Path, skipped: list[str] | None =
             if len(text) >= nlp.max_length:
                 nlp.max_length = len(text) + 1
             doc = nlp(text)
-            spans = [{"start": s, "end": e, "label": lab} for s, e, lab in sorted(_entity_set(doc))]
-            row = {"text": text, "spans": spans, "meta": {"source": str(path)}}
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            found = sorted(_entity_set(doc))
+            if fmt == "labelstudio":
+                tasks.append(labelstudio_task(text, found, str(path)))
+            else:
+                spans = [{"start": s, "end": e, "label": lab} for s, e, lab in found]
+                row = {"text": text, "spans": spans, "meta": {"source": str(path)}}
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
             written += 1
+        if fmt == "labelstudio":
+            json.dump(tasks, out, ensure_ascii=False)
     return written
 
 

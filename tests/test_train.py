@@ -248,3 +248,42 @@ def test_spacy_train_runs_the_shipped_config_in_a_fresh_process(corpus, tmp_path
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert (tmp_path / "out" / "model-last" / "config.cfg").exists()
+
+
+def test_label_studio_round_trip(tmp_path, sample_text):
+    """annotate --format labelstudio -> (a person corrects in Label Studio) -> export -> train's
+    reader: the corrected spans come back."""
+    from typer.testing import CliRunner
+
+    from imrnlp.cli import app
+    from imrnlp.labelstudio import LABEL_CONFIG
+
+    letter = tmp_path / "letter.txt"
+    letter.write_text(sample_text, encoding="utf8")
+    tasks_file = tmp_path / "tasks.json"
+    done = CliRunner().invoke(
+        app, ["annotate", str(letter), "-o", str(tasks_file), "--format", "labelstudio"]
+    )
+    assert done.exit_code == 0, done.output
+    tasks = json.loads(tasks_file.read_text(encoding="utf8"))
+    predicted = tasks[0]["predictions"][0]["result"]
+    assert predicted and all(r["value"]["labels"][0] in LABEL_CONFIG for r in predicted)
+    # what Label Studio exports once a person has corrected the task: drop one span, keep the rest
+    kept = predicted[1:]
+    export = [
+        {"id": 7, "data": {**tasks[0]["data"], "split": "dev"}, "annotations": [{"result": kept}]},
+        {"id": 8, "data": {"text": "not annotated"}, "annotations": []},
+    ]
+    export_file = tmp_path / "project-1-export.json"
+    export_file.write_text(json.dumps(export), encoding="utf8")
+    records = load_annotations(export_file)
+    assert len(records) == 1 and records[0].split == "dev"
+    want = sorted((r["value"]["start"], r["value"]["end"], r["value"]["labels"][0]) for r in kept)
+    assert sorted(records[0].spans) == want
+
+
+def test_label_studio_export_errors_name_the_task(tmp_path):
+    bad = tmp_path / "export.json"
+    bad.write_text(json.dumps([{"id": 3, "data": {"txt": "x"}, "annotations": []}]))
+    with pytest.raises(AnnotationError, match="task 3"):
+        load_annotations(bad)

@@ -26,7 +26,7 @@ from .record import (
 from .spanutil import evidence_of, outermost, sentence_of, squash, within
 from .version import __version__
 
-_NECESSARY = {"decision.necessary": True, "decision.not_necessary": False}
+_NECESSARY = {L.RULE_NECESSARY: True, L.RULE_NOT_NECESSARY: False}
 
 
 def doc_to_record(

@@ -31,9 +31,9 @@ _SOURCES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("UpToDate", re.compile(r"Up\s*-?\s*To\s*-?\s*Date", re.I)),
 )
 _SOURCE_BY_RULE = {
-    "guideline.odg": "ODG",
-    "guideline.acoem": "ACOEM",
-    "guideline.uptodate": "UpToDate",
+    L.RULE_ODG: "ODG",
+    L.RULE_ACOEM: "ACOEM",
+    L.RULE_UPTODATE: "UpToDate",
 }
 
 
@@ -78,16 +78,14 @@ def parse_guideline(
 def _citations(seg: Span, spans: list[Span]) -> list[Citation]:
     text = squash(seg.text).rstrip(" .")
     ids = [s.id_ for s in spans]
-    is_mtus = "guideline.mtus" in ids[:1] or (
-        "guideline.mtus" in ids and "guideline.non_mtus" not in ids
-    )
-    if "guideline.non_mtus" in ids or _NON_MTUS.match(text):
+    is_mtus = L.RULE_MTUS in ids[:1] or (L.RULE_MTUS in ids and L.RULE_NON_MTUS not in ids)
+    if L.RULE_NON_MTUS in ids or _NON_MTUS.match(text):
         is_mtus = False
     if not text:
         return []
     ev = evidence_of(seg)
     if is_mtus:
-        return _mtus_citations(seg, spans, "guideline.acoem" in ids)
+        return _mtus_citations(seg, spans, L.RULE_ACOEM in ids)
     body = _NON_MTUS.sub("", text)
     out: list[tuple[int, Citation]] = []  # (where in the line, citation): kept in text order
     joined = _join_wrapped_urls(seg.text)
@@ -133,9 +131,7 @@ def _mtus_citations(seg: Span, spans: list[Span], acoem: bool) -> list[Citation]
     Postsurgical Treatment 2009, Section(s): Shoulder" cites two parts. A part name counts as a
     new part where an edition year, "Page(s)" or the end follows it (not inside a section list)."""
     doc = seg.doc
-    parts = [
-        s for s in spans if s.id_ == "guideline.mtus_part" and _opens_part(doc, s.end, seg.end)
-    ]
+    parts = [s for s in spans if s.id_ == L.RULE_MTUS_PART and _opens_part(doc, s.end, seg.end)]
     if not parts:
         parts_at: list[tuple[int, str | None]] = [(seg.start, None)]
     else:

@@ -17,13 +17,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from . import labels as L
 from .errors import PatternError
 from .labels import DRUG_CLASSES, MEDICATION
 from .resources import patterns_dir
 
-#: Rule id of the MEDICATION patterns made from the vocabulary (`.form`: name + form word).
-RULE_NAME = "medication.lexicon"
-RULE_NAME_FORM = "medication.lexicon_form"
 #: Words after a name that the entity ruler keeps inside the MEDICATION span: release modifiers
 #: and topical forms ("Norco ER", "Lidoderm patch").
 _SPAN_SUFFIXES = (
@@ -149,10 +147,14 @@ def entity_patterns() -> list[dict[str, Any]]:
     by_name = vocabulary().by_name
     rows: list[dict[str, Any]] = []
     for name, drug in sorted(by_name.items()):
-        rows.append({"label": MEDICATION, "id": RULE_NAME, "pattern": name})
+        rows.append({"label": MEDICATION, "id": L.RULE_MEDICATION_NAME, "pattern": name})
         if name == drug.key or " " not in name:  # not for long salt synonyms: fewer patterns
             for suffix in _SPAN_SUFFIXES:
                 rows.append(
-                    {"label": MEDICATION, "id": RULE_NAME_FORM, "pattern": f"{name} {suffix}"}
+                    {
+                        "label": MEDICATION,
+                        "id": L.RULE_MEDICATION_NAME_FORM,
+                        "pattern": f"{name} {suffix}",
+                    }
                 )
     return rows

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from spacy.tokens import Span
 from spacy.util import registry
 
+from . import labels as L
 from .normalize import canonical_level
 
 SpanFilter = Callable[[Iterable[Span], Iterable[Span]], list[Span]]
@@ -57,7 +58,7 @@ def _is_noise(span: Span) -> bool:
     label = span.label_
     if label == "DIAGNOSIS":
         return _next_word(span) in _EXAM_WORDS
-    if label == "DECISION" and span.id_ == "decision.modified":
+    if label == "DECISION" and span.id_ == L.RULE_MODIFIED:
         return _next_word(span) in _MODIFIED_WHAT
     if label == "ANATOMICAL_LEVEL":
         return canonical_level(span.text) is None

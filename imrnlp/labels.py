@@ -57,6 +57,49 @@ DIAGNOSIS_HEAD = "DIAGNOSIS_HEAD"  # a word that names a condition ("pain", "str
 NO_CITATION = "NO_CITATION"  # "did not cite any medical evidence"
 CITATION_START = "CITATION_START"  # "Decision based on"
 
+# --- rule ids the code reads (tests/test_patterns.py checks that each is a rule) -------------
+RULE_NECESSARY = "decision.necessary"
+RULE_NOT_NECESSARY = "decision.not_necessary"
+RULE_MODIFIED = "decision.modified"
+RULE_MTUS = "guideline.mtus"
+RULE_NON_MTUS = "guideline.non_mtus"
+RULE_MTUS_PART = "guideline.mtus_part"
+RULE_ODG = "guideline.odg"
+RULE_ACOEM = "guideline.acoem"
+RULE_UPTODATE = "guideline.uptodate"
+RULE_PARTIAL_ORIGINAL = "partial.original"
+RULE_PARTIAL_REMAINING = "partial.remaining"
+RULE_PARTIAL_WAS_ORIGINAL = "partial.was_original"
+RULE_PARTIAL_AUTHORIZED_BY = "partial.authorized_by"
+RULE_PARTIAL_AUTHORIZED = "partial.authorized"
+RULE_ITEM_REGARDING = "item.regarding"
+RULE_ITEM_DETERMINED = "item.determined"
+RULE_ITEM_ISSUE_AT_DISPUTE = "item.issue_at_dispute"
+RULE_MEDICATION_NAME = "medication.lexicon"
+RULE_MEDICATION_NAME_FORM = "medication.lexicon_form"
+#: Every rule id above.
+CODE_RULE_IDS: tuple[str, ...] = (
+    RULE_NECESSARY,
+    RULE_NOT_NECESSARY,
+    RULE_MODIFIED,
+    RULE_MTUS,
+    RULE_NON_MTUS,
+    RULE_MTUS_PART,
+    RULE_ODG,
+    RULE_ACOEM,
+    RULE_UPTODATE,
+    RULE_PARTIAL_ORIGINAL,
+    RULE_PARTIAL_REMAINING,
+    RULE_PARTIAL_WAS_ORIGINAL,
+    RULE_PARTIAL_AUTHORIZED_BY,
+    RULE_PARTIAL_AUTHORIZED,
+    RULE_ITEM_REGARDING,
+    RULE_ITEM_DETERMINED,
+    RULE_ITEM_ISSUE_AT_DISPUTE,
+    RULE_MEDICATION_NAME,
+    RULE_MEDICATION_NAME_FORM,
+)
+
 # --- header fields (ids of HEADER_LABEL spans are "field.<name>") ------------------------------
 HEADER_FIELDS: tuple[str, ...] = (
     "case_number",

@@ -53,3 +53,19 @@ def test_categories_file_names_every_category():
 def test_procedure_ids_name_a_category():
     for row in resources.read_jsonl(resources.patterns_dir() / "entities" / "procedure.jsonl"):
         assert row["id"].split(".")[1] in L.CATEGORIES
+
+
+def test_every_rule_id_the_code_reads_is_a_rule():
+    """A rule id named in labels.py and read by the code exists among the patterns: renaming a
+    pattern's id without the code fails here, not silently in the records."""
+    ids = {row["id"] for row in resources.entity_patterns() + resources.field_patterns()}
+    missing = [rule for rule in L.CODE_RULE_IDS if rule not in ids]
+    assert not missing, missing
+
+
+def test_category_rule_ids_are_rules():
+    from imrnlp.category import rules
+
+    ids = {row["id"] for row in resources.entity_patterns()}
+    for key in ("facility_ids", "modifier_ids"):
+        assert set(rules()[key]) <= ids, key

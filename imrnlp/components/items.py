@@ -25,7 +25,7 @@ _STOPS = re.compile(
     r"|^\s*(?:Decision rationale|MAXIMUS guideline|Claims Administrator guideline)"
 )
 #: Decision-span rule ids that state necessity, and whether the item is necessary.
-_NECESSITY = {"decision.necessary": True, "decision.not_necessary": False}
+_NECESSITY = {L.RULE_NECESSARY: True, L.RULE_NOT_NECESSARY: False}
 _PARTIAL_WORDS = re.compile(r"original request|IMR eligible|authori[sz]ed|modified", re.I)
 
 
@@ -70,7 +70,7 @@ class ItemSplitter:
         request for X:", "has determined the request for X is not medically necessary", "ISSUE AT
         DISPUTE:") and their decision is the necessity the reviewer concludes."""
         cues = [s for s in fields if s.label_ == L.ITEM_CUE]
-        for kind in ("item.regarding", "item.determined", "item.issue_at_dispute"):
+        for kind in (L.RULE_ITEM_REGARDING, L.RULE_ITEM_DETERMINED, L.RULE_ITEM_ISSUE_AT_DISPUTE):
             chosen = sorted((c for c in cues if c.id_ == kind), key=lambda c: c.start)
             if chosen:
                 break
@@ -86,10 +86,12 @@ class ItemSplitter:
         spans: list[Span] = []
         for n, cue in enumerate(chosen):
             # an "ISSUE AT DISPUTE" letter concludes after its case summary: the block runs on
-            last = len(doc) if kind == "item.issue_at_dispute" else _section_end(doc, cue.start)
+            last = (
+                len(doc) if kind == L.RULE_ITEM_ISSUE_AT_DISPUTE else _section_end(doc, cue.start)
+            )
             end = chosen[n + 1].start if n + 1 < len(chosen) else last
             inside = [s for s in necessity if cue.end <= s.start < end]
-            if kind == "item.determined":
+            if kind == L.RULE_ITEM_DETERMINED:
                 verdict = inside[0] if inside else None
                 req_end = verdict.start if verdict is not None else _line_end(doc, cue.end, end)
                 end = _sentence_end(doc, verdict.end if verdict is not None else req_end, end)
@@ -155,7 +157,7 @@ class ItemSplitter:
         ]
         req_start, req_end = start, heading.start
         out: dict[str, Any] = {"partial": False, "original_request": None, "authorized": None}
-        openers = [c for c in cues if c.id_ in ("partial.original", "partial.remaining")]
+        openers = [c for c in cues if c.id_ in (L.RULE_PARTIAL_ORIGINAL, L.RULE_PARTIAL_REMAINING)]
         if openers:
             out["partial"] = True
             req_start = max(c.end for c in openers)
@@ -164,11 +166,11 @@ class ItemSplitter:
             while k > req_start and (doc[k - 1].is_space or doc[k - 1].lower_ in {"is", ","}):
                 k -= 1
             req_end = k
-            was = [c for c in cues if c.id_ == "partial.was_original"]
+            was = [c for c in cues if c.id_ == L.RULE_PARTIAL_WAS_ORIGINAL]
             if was:
                 out["original_request"] = list(trim(doc, start, was[0].start))
-            by = [c for c in cues if c.id_ == "partial.authorized_by"]
-            ca = [c for c in cues if c.id_ == "partial.authorized"]
+            by = [c for c in cues if c.id_ == L.RULE_PARTIAL_AUTHORIZED_BY]
+            ca = [c for c in cues if c.id_ == L.RULE_PARTIAL_AUTHORIZED]
             if by and was:
                 out["authorized"] = list(_sentence_after(doc, was[0].end, by[0].start))
             elif ca:

@@ -24,12 +24,6 @@ _SECTIONS = re.compile(r"Section\(s\)\s*:\s*(.+?)(?:\s*Page\(s\)|$)", re.I | re.
 _PAGES = re.compile(r"Page\(?s?\)?\s*:?\s*([\d][\d\s,\-–and]*)", re.I)
 _CHAPTER = re.compile(r"Chapter\s+(\d+)", re.I)
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
-_NON_MTUS = re.compile(r"^\s*Non-?\s*MTUS\s+Citation\s*", re.I)
-_SOURCES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("ODG", re.compile(r"Official\s+Disability|\bODG\b", re.I)),
-    ("ACOEM", re.compile(r"\bACOEM\b|American College of Occupational", re.I)),
-    ("UpToDate", re.compile(r"Up\s*-?\s*To\s*-?\s*Date", re.I)),
-)
 _SOURCE_BY_RULE = {
     L.RULE_ODG: "ODG",
     L.RULE_ACOEM: "ACOEM",
@@ -54,13 +48,13 @@ def parse_guideline(
     for n, cue in enumerate(starts):
         stop = starts[n + 1].start if n + 1 < len(starts) else end
         seg = doc[cue.end : stop]
-        guideline_spans = outermost(within(entities, seg.start, seg.end, L.GUIDELINE))
-        citations.extend(_citations(seg, guideline_spans))
+        named = within(entities, seg.start, seg.end, L.GUIDELINE)
+        citations.extend(_citations(seg, outermost(named), named))
     if not starts and not within(fields, start, end, L.NO_CITATION):
         # no "Decision based on": a bare citation line
-        guideline_spans = outermost(within(entities, start, end, L.GUIDELINE))
-        if guideline_spans:
-            citations.extend(_citations(block, guideline_spans))
+        named = within(entities, start, end, L.GUIDELINE)
+        if named:
+            citations.extend(_citations(block, outermost(named), named))
     mtus = any(c.mtus for c in citations)
     non_mtus = any(not c.mtus for c in citations)
     kind = (
@@ -75,27 +69,32 @@ def parse_guideline(
     return Guideline(kind=kind, citations=citations, evidence=evidence_of(block))
 
 
-def _citations(seg: Span, spans: list[Span]) -> list[Citation]:
+def _citations(seg: Span, spans: list[Span], named_spans: list[Span]) -> list[Citation]:
+    """The citations of one segment: `spans` its outermost GUIDELINE spans, `named_spans` all of
+    them (a source named by a token that is also a web address, "UpToDate.com")."""
     text = squash(seg.text).rstrip(" .")
     ids = [s.id_ for s in spans]
     is_mtus = L.RULE_MTUS in ids[:1] or (L.RULE_MTUS in ids and L.RULE_NON_MTUS not in ids)
-    if L.RULE_NON_MTUS in ids or _NON_MTUS.match(text):
+    if L.RULE_NON_MTUS in ids:
         is_mtus = False
     if not text:
         return []
     ev = evidence_of(seg)
     if is_mtus:
         return _mtus_citations(seg, spans, L.RULE_ACOEM in ids)
-    body = _NON_MTUS.sub("", text)
+    # the cited text after an opening "Non-MTUS Citation"
+    opening = spans[0] if spans and spans[0].id_ == L.RULE_NON_MTUS else None
+    body = squash(seg.doc[opening.end : seg.end].text).rstrip(" .") if opening else text
     out: list[tuple[int, Citation]] = []  # (where in the line, citation): kept in text order
     joined = _join_wrapped_urls(seg.text)
     urls = [
         (m.start(), re.sub(r"\s+", "", m.group()).rstrip(".,;)")) for m in _URL.finditer(joined)
     ]
-    named = _named_source(body, ids)
+    source = next((s for s in named_spans if s.id_ in _SOURCE_BY_RULE), None)
+    named = _SOURCE_BY_RULE[source.id_] if source is not None else None
     if named or not urls:
         year = _YEAR.search(body)
-        at = _source_position(joined, named)
+        at = source.start_char - seg.start_char if source is not None else 0
         part, topics = _chapter_and_topics(named, _URL.sub(" ", body))
         out.append(
             (
@@ -116,14 +115,6 @@ def _citations(seg: Span, spans: list[Span]) -> list[Citation]:
     for at, url in urls:
         out.append((at, Citation(mtus=False, source="URL", url=url, text=url, evidence=ev)))
     return [c for _, c in sorted(out, key=lambda x: x[0])]
-
-
-def _source_position(text: str, named: str | None) -> int:
-    """Where the named source is first mentioned in the line (0 when it is not named)."""
-    for name, regex in _SOURCES:
-        if name == named and (m := regex.search(text)):
-            return m.start()
-    return 0
 
 
 def _mtus_citations(seg: Span, spans: list[Span], acoem: bool) -> list[Citation]:
@@ -166,16 +157,6 @@ def _opens_part(doc: Doc, i: int, limit: int) -> bool:
     while i < limit and (doc[i].is_space or doc[i].text in {","}):
         i += 1
     return i >= limit or _YEAR.match(doc[i].text) is not None or doc[i].lower_.startswith("page")
-
-
-def _named_source(body: str, ids: list[str]) -> str | None:
-    for rule_id in ids:
-        if rule_id in _SOURCE_BY_RULE:
-            return _SOURCE_BY_RULE[rule_id]
-    for name, regex in _SOURCES:
-        if regex.search(body):
-            return name
-    return None
 
 
 def _join_wrapped_urls(text: str) -> str:

@@ -8,6 +8,7 @@ and the sections. Assigns `doc.spans["imr_items"]` (one span per item, label = d
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any
 
@@ -20,13 +21,9 @@ from ..spanutil import outermost, trim
 #: A line above a heading belongs to it unless it closes a sentence, or is the issues section's
 #: heading or opening line.
 _CLOSES = re.compile(r"\.\s*$")
-_STOPS = re.compile(
-    r"set forth below:\s*$|^[\s\f]*[A-Z][A-Z ,()]+$"
-    r"|^\s*(?:Decision rationale|MAXIMUS guideline|Claims Administrator guideline)"
-)
+_STOPS = re.compile(r"set forth below:\s*$|^[\s\f]*[A-Z][A-Z ,()]+$")
 #: Decision-span rule ids that state necessity, and whether the item is necessary.
 _NECESSITY = {L.RULE_NECESSARY: True, L.RULE_NOT_NECESSARY: False}
-_PARTIAL_WORDS = re.compile(r"original request|IMR eligible|authori[sz]ed|modified", re.I)
 
 
 class ItemSplitter:
@@ -42,7 +39,7 @@ class ItemSplitter:
         if not headings:
             return self._cued_items(doc, fields)
         text = doc.text  # built from the tokens on each access: read it once
-        starts = [self._heading_start(doc, text, h, floor) for h in headings]
+        starts = [self._heading_start(doc, text, h, floor, fields) for h in headings]
         parts: list[dict[str, Any]] = []
         spans: list[Span] = []
         for n, heading in enumerate(headings):
@@ -123,11 +120,17 @@ class ItemSplitter:
         return doc
 
     @staticmethod
-    def _heading_start(doc: Doc, text: str, heading: Span, floor: int) -> int:
-        """First token of the heading: walk back over wrapped lines to the previous block's end."""
+    def _heading_start(
+        doc: Doc, text: str, heading: Span, floor: int, fields: list[Span] | None = None
+    ) -> int:
+        """First token of the heading: walk back over wrapped lines to the previous block's end
+        (a line that closes a sentence, a block label such as "Decision rationale:", the issues
+        section's heading), keeping the sentences of a partial authorization together."""
+        fields = fields or []
+        partial = sorted(s.start_char for s in fields if s.label_ == L.PARTIAL_CUE)
+        labels = sorted(s.start_char for s in fields if s.label_ == L.BLOCK_LABEL)
         floor_char = doc[floor].idx if floor < len(doc) else 0
         line_start = _line_start(text, floor_char, heading.start_char)
-        block_text = text[line_start : heading.start_char]
         while line_start > floor_char:
             prev_end = line_start - 1
             prev_start = _line_start(text, floor_char, prev_end)
@@ -137,11 +140,13 @@ class ItemSplitter:
                     break
                 line_start = prev_start
                 continue
-            partial = _PARTIAL_WORDS.search(block_text) and _PARTIAL_WORDS.search(prev)
-            if (_CLOSES.search(prev) and not partial) or _STOPS.search(prev):
+            cue = _any_in(partial, line_start, heading.start_char) and _any_in(
+                partial, prev_start, prev_end
+            )
+            stop = _STOPS.search(prev) or _any_in(labels, prev_start, prev_end)
+            if (_CLOSES.search(prev) and not cue) or stop:
                 break
             line_start = prev_start
-            block_text = prev + "\n" + block_text
         span = doc.char_span(line_start, heading.start_char, alignment_mode="expand")
         first = span.start if span is not None and len(span) else heading.start
         while first < heading.start and doc[first].is_space:
@@ -252,6 +257,12 @@ def _next_is(doc: Doc, i: int, word: str) -> bool:
     while i < len(doc) and doc[i].is_space:
         i += 1
     return i < len(doc) and doc[i].lower_ == word
+
+
+def _any_in(starts: list[int], a: int, b: int) -> bool:
+    """Whether a sorted list of span starts has one in [a, b)."""
+    i = bisect.bisect_left(starts, a)
+    return i < len(starts) and starts[i] < b
 
 
 def _drop_conditions_in_citations(doc: Doc, parts: list[dict[str, Any]]) -> None:

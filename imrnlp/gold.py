@@ -6,12 +6,14 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from .errors import MissingFileError, ReadError
 from .labels import HEADER_FIELDS
 from .record import CaseRecord, Guideline, Item
+from .resources import context_rules
 
 HEADER = HEADER_FIELDS
 
@@ -36,8 +38,21 @@ def load_gold(folder: Path) -> dict[str, dict[str, Any]]:
 def _norm(text: str | None) -> str:
     t = " ".join((text or "").lower().split()).strip(" .,;")
     # an uncertainty cue opening a diagnosis is not part of its text (the record keeps it as
-    # the diagnosis' assertion, "uncertain")
-    return re.sub(r"^(?:rule\s*-?\s*out|r/o|possible|probable|suspected|questionable)\s+", "", t)
+    # the diagnosis' assertion, "uncertain"): the cues are ConText's
+    return _uncertainty_cue().sub("", t)
+
+
+@cache
+def _uncertainty_cue() -> re.Pattern[str]:
+    words = [
+        r["literal"].lower()
+        for r in context_rules()
+        if r.get("direction") == "FORWARD" and r["category"] == "POSSIBLE_EXISTENCE"
+    ]
+    alternatives = "|".join(
+        r"\s*-?\s*".join(map(re.escape, w.replace("-", " ").split())) for w in words
+    )
+    return re.compile(rf"^(?:{alternatives})\s+")
 
 
 def _sources(g: Guideline | None) -> list[str]:

@@ -41,6 +41,15 @@ class AssertionContext:
         self._store.rows["context_rules"] = list(rules or [])
         self._context = None
 
+    def opening_cues(self, category: str) -> list[str]:
+        """The literals of the forward ConText cues of a category ("rule out", "status post"):
+        the words that may open a listed diagnosis."""
+        return [
+            r["literal"].lower()
+            for r in self._store.rows["context_rules"]
+            if r.get("direction") == "FORWARD" and r["category"] == category
+        ]
+
     def _build(self) -> Any:
         from medspacy.context import ConText, ConTextRule  # slow import: only when used
 

@@ -21,18 +21,33 @@ from ..spanutil import outermost
 _LIST_NUMBER = re.compile(r"^(?:\(?\d{1,2}[.)]|[a-z][.)]|[-*\u2022])$")
 _SIDE_ONLY = re.compile(r"^(?:left|right|bilateral|bilaterally|l|r)$", re.I)
 _MAX_TOKENS = 120
-_HISTORY = re.compile(r"^(?:status\s*-?\s*post|s/p|history of)\b", re.I)
 _LEADING = re.compile(r"^(?:and|or|the|a|an|of|with|include[sd]?|were|are|was|is|:|,|;)$", re.I)
-#: Uncertainty cues that open a listed diagnosis ("Rule out X"): the diagnosis is X, and the
-#: cue makes it uncertain (ConText reads it from the text before the span).
-_CUE_PREFIX = re.compile(
-    r"^(?:rule\s*-?\s*out|r/o|possible|probable|suspected|questionable)\b\s*", re.I
-)
 
 
 class DiagnosisLists:
     def __init__(self, nlp: Language, name: str = L.PIPE_DIAGNOSIS_LISTS) -> None:
         self.name = name
+        self.nlp = nlp
+
+    def _cues(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+        """(uncertainty cues, history cues) that may open a listed diagnosis, from the ConText
+        rules of the pipeline's `imr_context` (the one place they are written). An uncertainty
+        cue is cut off the diagnosis ("Rule out X" lists X, and ConText makes it uncertain); a
+        history cue makes a piece a diagnosis even without a condition word ("status post ...")."""
+        if L.PIPE_CONTEXT not in self.nlp.pipe_names:
+            return None, None
+        context = self.nlp.get_pipe(L.PIPE_CONTEXT)
+
+        def regex(category: str, tail: str) -> re.Pattern[str] | None:
+            words = context.opening_cues(category)  # type: ignore[attr-defined]
+            if not words:
+                return None
+            alternatives = "|".join(
+                r"\s*-?\s*".join(map(re.escape, w.replace("-", " ").split())) for w in words
+            )
+            return re.compile(rf"^(?:{alternatives})\b{tail}", re.I)
+
+        return regex("POSSIBLE_EXISTENCE", r"\s*"), regex("HISTORICAL", "")
 
     def __call__(self, doc: Doc) -> Doc:
         fields = list(doc.spans.get(L.FIELDS_KEY, []))
@@ -60,7 +75,7 @@ class DiagnosisLists:
             if region is None:
                 continue
             regions.append(region)
-            new_dx.extend(self._split(doc, region, heads))
+            new_dx.extend(self._split(doc, region, heads, *self._cues()))
         doc.spans[L.FIELDS_KEY] = fields + regions
         # a listed diagnosis replaces the shorter DIAGNOSIS spans the lexicon found inside it
         kept = [
@@ -105,7 +120,13 @@ class DiagnosisLists:
         return Span(doc, start, i, label=L.DIAGNOSIS_LIST, span_id="diagnosis_list")
 
     @staticmethod
-    def _split(doc: Doc, region: Span, heads: set[int]) -> list[Span]:
+    def _split(
+        doc: Doc,
+        region: Span,
+        heads: set[int],
+        uncertain: re.Pattern[str] | None = None,
+        history: re.Pattern[str] | None = None,
+    ) -> list[Span]:
         """Split at commas, semicolons, list numbers and a final "and"; then re-join a piece that
         names no condition ("fascia", "initial encounter", "wrist") to its neighbour."""
         pieces: list[tuple[int, int]] = []
@@ -138,7 +159,7 @@ class DiagnosisLists:
         for s, e in pieces:
             while s < e and (doc[s].is_space or doc[s].is_punct or _LEADING.match(doc[s].text)):
                 s += 1
-            cue = _CUE_PREFIX.match(doc[s:e].text)
+            cue = uncertain.match(doc[s:e].text) if uncertain is not None else None
             if cue:
                 inner = doc.char_span(doc[s].idx + cue.end(), doc[e - 1].idx + len(doc[e - 1]))
                 if inner is not None and len(inner):
@@ -152,8 +173,8 @@ class DiagnosisLists:
         merged: list[list[int]] = []
         pending: int | None = None  # start of a head-less piece waiting for the next one
         for s, e in cleaned:
-            has_head = (
-                any(i in heads for i in range(s, e)) or _HISTORY.match(doc[s:e].text) is not None
+            has_head = any(i in heads for i in range(s, e)) or (
+                history is not None and history.match(doc[s:e].text) is not None
             )
             side_only = _SIDE_ONLY.match(doc[s:e].text) is not None
             # "right and left shoulder sprain": a side followed by "and" belongs to what follows

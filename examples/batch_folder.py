@@ -1,6 +1,6 @@
 """Extract a folder of IMR letters to Parquet and write the corpus report, from Python.
 
-    python examples/batch_folder.py LETTERS_DIR OUT_DIR
+python examples/batch_folder.py LETTERS_DIR OUT_DIR
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Save the rule pipeline to a folder and use it with plain spaCy (no `import imrnlp` needed).
 
-    python examples/save_pipeline.py OUT_DIR
+python examples/save_pipeline.py OUT_DIR
 """
 
 from __future__ import annotations

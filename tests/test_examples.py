@@ -62,3 +62,16 @@ def test_train_small(tmp_path, corpus):
         cwd=REPO,
     )
     assert "rules F" in done.stdout
+
+
+def test_drugs_by_ingredient(tmp_path, corpus):
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    # letters with drug items: a Norco request and compounded kits
+    for case in ("CM17-0015790", "CM17-0013625"):
+        shutil.copy(corpus / "dwc-imr-2017" / "pdf" / f"{case}.pdf", folder)
+    out = _run(
+        str(EXAMPLES / "drugs_by_ingredient.py"), str(folder), str(tmp_path / "items.parquet")
+    )
+    assert "disputed items are drugs" in out and "opioid:" in out and "compounded:" in out
+    assert "hydrocodone" in out and "gabapentin" in out

@@ -185,7 +185,7 @@ def parse_medication(
     resolved = [d for _, d in drugs if d is not None]
     opioid = any("opioid" in vocab.ingredient_classes.get(i, ()) for i in ingredients)
     compounded = _compounded(g, vocab, req, resolved, ingredients, found, route)
-    classes = _classes(vocab, resolved, ingredients, route)
+    classes = _classes(vocab, resolved, ingredients, route, compounded)
     return Medication(
         name=squash(name),
         ingredients=ingredients,
@@ -282,17 +282,39 @@ def _compounded(
     )
 
 
+#: Classes whose drugs, put on the skin, are topical analgesics.
+_PAIN_CLASSES = frozenset(
+    {
+        "nsaid",
+        "opioid",
+        "muscle_relaxant",
+        "anticonvulsant",
+        "antidepressant",
+        "non_opioid_analgesic",
+        "topical_analgesic",
+    }
+)
+
+
 def _classes(
-    vocab: Vocabulary, drugs: list[Drug], ingredients: list[str], route: str | None
+    vocab: Vocabulary,
+    drugs: list[Drug],
+    ingredients: list[str],
+    route: str | None,
+    compounded: bool = False,
 ) -> list[str]:
     out: list[str] = []
     for n, ing in enumerate(ingredients):
         for c in vocab.ingredient_classes.get(ing, ()):
             if c not in out:
                 out.append(c)
-        # on the skin for pain: topicals, and patches that are not systemic opioids (Butrans)
+        # on the skin for pain: a pain drug or a compound in a topical, or a patch that is no
+        # systemic opioid (Butrans); not a hormone gel or a nausea patch
         on_skin = route == "topical" or (route == "transdermal" and "opioid" not in out)
-        if n == 0 and on_skin and "topical_analgesic" not in out:
+        for_pain = compounded or any(
+            set(vocab.ingredient_classes.get(i, ())) & _PAIN_CLASSES for i in ingredients
+        )
+        if n == 0 and on_skin and for_pain and "topical_analgesic" not in out:
             out.append("topical_analgesic")
     for d in drugs:
         for c in d.classes:

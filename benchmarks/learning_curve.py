@@ -1,0 +1,102 @@
+"""How many letters to annotate: train on 25, 50 and 100 percent of the training letters and plot
+span F per label on the fixed test letters, beside the rules alone.
+
+    python benchmarks/learning_curve.py [ANNOTATIONS] [--steps 300] [-o learning_curve.png]
+
+ANNOTATIONS defaults to `annotations/letters` (read with the corpus, `IMRNLP_CORPUS`). Every run
+keeps the dev and test letters whole and draws its training letters from the same shuffled order
+(seed 0), so a bigger run holds the smaller ones' letters. Prints a table and writes the PNG.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+FRACTIONS = (0.25, 0.5, 1.0)
+
+
+def _write(records, path: Path) -> None:
+    with path.open("w", encoding="utf8") as f:
+        for r in records:
+            spans = [{"start": s, "end": e, "label": lab} for s, e, lab in r.spans]
+            meta = {"source": r.source, "split": r.split}
+            f.write(json.dumps({"text": r.text, "spans": spans, "meta": meta}) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("annotations", nargs="?", default=str(REPO / "annotations" / "letters"))
+    parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("-o", "--output", default=str(REPO / "benchmarks" / "learning_curve.png"))
+    args = parser.parse_args()
+
+    from imrnlp import labels as L
+    from imrnlp.train import evaluate_model, load_annotations, train_model
+
+    records = load_annotations(Path(args.annotations))
+    train = [r for r in records if r.split == "train"]
+    fixed = [r for r in records if r.split != "train"]
+    random.Random(0).shuffle(train)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="imrnlp-curve-") as tmp_name:
+        tmp = Path(tmp_name)
+        for fraction in FRACTIONS:
+            n = max(1, round(len(train) * fraction))
+            data = tmp / f"letters-{n}.jsonl"
+            _write(train[:n] + fixed, data)
+            started = time.perf_counter()
+            train_model(data, tmp / f"model-{n}", max_steps=args.steps)
+            seconds = time.perf_counter() - started
+            scores = evaluate_model(tmp / f"model-{n}", data, split="test")
+            rows.append((n, seconds, scores))
+            print(
+                f"{n:3} train letters: F {scores['model']['f']:.3f} "
+                f"(rules alone {scores['rules']['f']:.3f}), trained in {seconds:.0f} s",
+                flush=True,
+            )
+    labels = list(L.ENTITY_LABELS)
+    print("letters  " + "  ".join(f"{lab[:9]:>9}" for lab in labels) + "        all")
+    for n, _, scores in rows:
+        per = scores["model"]["per_label"]
+        cells = "  ".join(f"{per.get(lab, {}).get('f', 0.0):9.3f}" for lab in labels)
+        print(f"{n:7}  {cells}  {scores['model']['f']:9.3f}")
+    rules = rows[-1][2]["rules"]
+    cells = "  ".join(f"{rules['per_label'].get(lab, {}).get('f', 0.0):9.3f}" for lab in labels)
+    print(f"  rules  {cells}  {rules['f']:9.3f}")
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    # Okabe-Ito colours, one per label
+    colours = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+    fig, ax = plt.subplots(figsize=(8, 5), dpi=100)
+    xs = [n for n, _, _ in rows]
+    for lab, colour in zip(labels, colours, strict=True):
+        ys = [s["model"]["per_label"].get(lab, {}).get("f", 0.0) for _, _, s in rows]
+        ax.plot(xs, ys, marker="o", color=colour, label=lab)
+        ax.axhline(rules["per_label"].get(lab, {}).get("f", 0.0), color=colour, ls=":", lw=1)
+    ax.plot(xs, [s["model"]["f"] for _, _, s in rows], marker="s", color="black", lw=2, label="all")
+    ax.axhline(rules["f"], color="black", ls=":", lw=1.5)
+    ax.set_xlabel("training letters annotated")
+    ax.set_ylabel("span F1 on the test letters (rules + model); dotted: rules alone")
+    ax.set_title(f"Learning curve ({args.steps} steps a run)")
+    ax.set_xticks(xs)
+    ax.legend(loc="lower right", fontsize=8, ncol=2)
+    fig.tight_layout()
+    fig.savefig(args.output)
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()

@@ -54,7 +54,6 @@ def _looks_like_path(text: str) -> bool:
 
 def _record(
     doc: Doc | None,
-    text: str,
     source: str | None,
     warnings: list[str],
     error: Exception | None = None,
@@ -80,8 +79,8 @@ def extract(text: str, *, model: str | Path | None = None, source: str | None = 
         doc = _run(nlp, text)
     except Exception as e:
         logger.exception("pipeline failed on %s", source or "a text")
-        return _record(None, text, source, warnings, e)
-    return _record(doc, text, source, warnings)
+        return _record(None, source, warnings, e)
+    return _record(doc, source, warnings)
 
 
 def _run(nlp: Language, text: str) -> Doc:
@@ -122,4 +121,4 @@ def extract_many(
             yield clean
 
     for n, doc in enumerate(nlp.pipe(texts_only(), n_process=n_process, batch_size=batch_size)):
-        yield _record(doc, doc.text, None, prepared[n])
+        yield _record(doc, None, prepared[n])  # (doc.text is rebuilt on each access)

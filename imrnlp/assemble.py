@@ -23,7 +23,16 @@ from .record import (
     Patient,
     Reviewer,
 )
-from .spanutil import evidence_of, outermost, sentence_of, squash, within
+from .spanutil import (
+    SpanIndex,
+    doc_text,
+    evidence_in,
+    evidence_of,
+    outermost,
+    sentence_of,
+    squash,
+    within,
+)
 from .version import __version__
 
 _NECESSARY = {L.RULE_NECESSARY: True, L.RULE_NOT_NECESSARY: False}
@@ -34,27 +43,28 @@ def doc_to_record(
 ) -> CaseRecord:
     """Assemble the record of one processed letter."""
     notes: list[str] = list(warnings or []) + list(doc._.get(L.EXT_WARNINGS) or [])
-    entities = list(doc.spans.get(L.SPANS_KEY, []))
-    fields = list(doc.spans.get(L.FIELDS_KEY, []))
+    entities = SpanIndex(doc.spans.get(L.SPANS_KEY, []))
+    fields = SpanIndex(doc.spans.get(L.FIELDS_KEY, []))
     record: dict[str, Any] = {
         "imrnlp_version": __version__,
         "source": source,
         "layout": doc._.get(L.EXT_LAYOUT) or "unknown",
     }
     record.update(_header(doc, entities, notes))
-    text = doc.text  # built from the tokens on each access: read it once
+    text = doc_text(doc)  # built once per Doc
     record["reviewer"] = _reviewer(text, fields)
     record["patient"] = _patient(doc, fields)
     record["diagnoses"] = _diagnoses(doc, fields, entities)
     record["items"] = [
         _item(doc, text, part, entities, fields, notes) for part in doc._.get(L.EXT_ITEMS) or []
     ]
+    # a span's text cut from the letter's text: Span.text walks the span's tokens
     record["dates"] = [
         DateMention(
-            text=s.text,
+            text=text[s.start_char : s.end_char],
             value=s._.get(L.EXT_NORM),
             role=s._.get(L.EXT_ROLE) or "other",
-            evidence=evidence_of(s),
+            evidence=evidence_in(text, s),
         )
         for s in sorted((s for s in entities if s.label_ == L.DATE), key=lambda s: s.start)
     ]
@@ -67,7 +77,7 @@ def doc_to_record(
     record["entities"] = [
         Entity(
             label=s.label_,
-            text=s.text,
+            text=text[s.start_char : s.end_char],
             start=s.start_char,
             end=s.end_char,
             rule_id=s.id_ or None,

@@ -30,6 +30,8 @@ _EXAM_WORDS = frozenset({"maneuver", "maneuvers", "test", "tests", "testing", "s
 def _trimmed(span: Span) -> Span:
     """The span without leading or trailing whitespace tokens (a pattern's optional space)."""
     start, end = span.start, span.end
+    if end - start == 1:  # a one-token match is never padded
+        return span
     doc = span.doc
     while start < end and doc[start].is_space:
         start += 1

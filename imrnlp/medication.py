@@ -21,6 +21,14 @@ from .record import Medication
 from .spanutil import evidence_of, squash
 
 _NUM = r"(?:\d+(?:,\d{3})*(?:\.\d+)?|\.\d+)"
+#: Where a drug's name ends at the latest: punctuation, 'for', a number, a quantity.
+_NAME_STOPS = (
+    re.compile(r",|;|\bfor\b|\(\s*\d|#|\b(?:qty|quantity)\b", re.I),
+    re.compile(r"(?<![\w.])\d"),
+)
+
+
+_Words = tuple[re.Pattern[str], dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -28,8 +36,8 @@ class _Grammar:
     strength: re.Pattern[str]  # one strength expression: 10/325mg, 4%-27.5%, 10mg/1ml
     part_unit: re.Pattern[str]  # one part of it: number and unit
     amount: re.Pattern[str]  # a package amount: 120 gm, 500ml
-    forms: list[tuple[re.Pattern[str], str]]  # variant -> canonical form, longest first
-    routes: list[tuple[re.Pattern[str], str]]
+    forms: _Words  # any dose-form word, and each variant's canonical form
+    routes: _Words
     compound: re.Pattern[str]
     stop_words: frozenset[str]
     amount_units: dict[str, str]
@@ -48,10 +56,12 @@ def _grammar() -> _Grammar:
     part = rf"{_NUM}\s*(?:(?:{s_unit})(?![a-z])|(?:{a_unit})\b)?"
     strength = rf"(?<![\w#.]){part}(?:\s*[/-]\s*{part})*"
 
-    def words(mapping: dict[str, list[str]]) -> list[tuple[re.Pattern[str], str]]:
-        pairs = [(v, k) for k, vs in mapping.items() for v in vs]
-        pairs.sort(key=lambda p: len(p[0]), reverse=True)
-        return [(re.compile(rf"(?<![\w-]){re.escape(v)}(?![\w-])", re.I), k) for v, k in pairs]
+    def words(mapping: dict[str, list[str]]) -> _Words:
+        """One regex for every variant (longest first, so the longest wins where several start
+        together) and the canonical value of each variant."""
+        canonical = {v.lower(): k for k, vs in mapping.items() for v in vs}
+        regex = re.compile(rf"(?<![\w-])(?:{_alternation(list(canonical))})(?![\w-])", re.I)
+        return regex, canonical
 
     return _Grammar(
         strength=re.compile(strength, re.I),
@@ -91,13 +101,11 @@ def _split_strength(g: _Grammar, text: str) -> list[str]:
     return list(reversed(out))
 
 
-def _first(patterns: list[tuple[re.Pattern[str], str]], text: str) -> tuple[int, str] | None:
-    best: tuple[int, str] | None = None
-    for regex, value in patterns:
-        m = regex.search(text)
-        if m and (best is None or m.start() < best[0]):
-            best = (m.start(), value)
-    return best
+def _first(words: _Words, text: str) -> tuple[int, str] | None:
+    """(where, canonical value) of the first of `words` in `text`."""
+    regex, canonical = words
+    m = regex.search(text)
+    return (m.start(), canonical[m.group().lower()]) if m else None
 
 
 def _resolve(vocab: Vocabulary, g: _Grammar, text: str) -> Drug | None:
@@ -223,8 +231,8 @@ def _name_end(g: _Grammar, req: str, start: int, meds: list[Span], lo: int) -> i
     stops = [len(tail)]
     # a number or '#' inside the tagged name belongs to it ('Tylenol #3')
     floor = max(0, meds[0].end_char - lo - start) if meds else 0
-    for regex in (r",|;|\bfor\b|\(\s*\d|#|\b(?:qty|quantity)\b", r"(?<![\w.])\d"):
-        m = re.compile(regex, re.I).search(tail, floor)
+    for regex in _NAME_STOPS:
+        m = regex.search(tail, floor)
         if m:
             stops.append(m.start())
     for patterns in (g.forms, g.routes):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 
 from spacy.tokens import Doc, Span
@@ -21,8 +22,33 @@ def outermost(spans: Iterable[Span]) -> list[Span]:
     return sorted(kept, key=lambda s: s.start)
 
 
+class SpanIndex(list[Span]):
+    """A list of spans that also answers `within` by label and position without scanning every
+    span (the assembler asks it many times per letter)."""
+
+    def __init__(self, spans: Iterable[Span]) -> None:
+        super().__init__(spans)
+        by_label: dict[str, list[Span]] = {}
+        for span in sorted(self, key=lambda s: (s.start, s.end)):
+            by_label.setdefault(span.label_, []).append(span)
+        self._by_label = by_label
+        self._starts = {label: [s.start for s in group] for label, group in by_label.items()}
+
+    def within(self, start: int, end: int, label: str) -> list[Span]:
+        group = self._by_label.get(label, [])
+        i = bisect.bisect_left(self._starts.get(label, []), start)
+        out = []
+        while i < len(group) and group[i].start < end:
+            if group[i].end <= end:
+                out.append(group[i])
+            i += 1
+        return out
+
+
 def within(spans: Iterable[Span], start: int, end: int, label: str | None = None) -> list[Span]:
     """Spans lying inside tokens [start, end), optionally of one label, in text order."""
+    if label is not None and isinstance(spans, SpanIndex):
+        return spans.within(start, end, label)
     out = [
         s
         for s in spans
@@ -67,3 +93,28 @@ def evidence_of(span: Span, rule_id: str | None = None) -> Evidence:
         text=span.text,
         rule_id=rule_id or (span.id_ or None),
     )
+
+
+def evidence_in(text: str, span: Span, rule_id: str | None = None) -> Evidence:
+    """`evidence_of`, the text cut from the Doc's text (read once by the caller), which is much
+    cheaper than `Span.text` for the many spans of a letter."""
+    return Evidence(
+        start=span.start_char,
+        end=span.end_char,
+        text=text[span.start_char : span.end_char],
+        rule_id=rule_id or (span.id_ or None),
+    )
+
+
+def doc_text(doc: Doc) -> str:
+    """`doc.text`, built once per Doc: spaCy rebuilds it from the tokens on every access, and
+    several components and the assembler each need it. Kept in `doc.user_data` under a key that
+    names the Doc's length and last offset, so a changed Doc never gets a stale text."""
+    if not len(doc):
+        return doc.text
+    key = f"imrnlp.text:{len(doc)}:{doc[-1].idx}"
+    text = doc.user_data.get(key)
+    if text is None:
+        text = doc.text
+        doc.user_data[key] = text
+    return str(text)

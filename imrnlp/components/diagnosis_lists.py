@@ -10,6 +10,7 @@ DIAGNOSIS spans of the first region.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from spacy.language import Language
@@ -38,16 +39,9 @@ class DiagnosisLists:
             return None, None
         context = self.nlp.get_pipe(L.PIPE_CONTEXT)
 
-        def regex(category: str, tail: str) -> re.Pattern[str] | None:
-            words = context.opening_cues(category)  # type: ignore[attr-defined]
-            if not words:
-                return None
-            alternatives = "|".join(
-                r"\s*-?\s*".join(map(re.escape, w.replace("-", " ").split())) for w in words
-            )
-            return re.compile(rf"^(?:{alternatives})\b{tail}", re.I)
-
-        return regex("POSSIBLE_EXISTENCE", r"\s*"), regex("HISTORICAL", "")
+        uncertain = tuple(context.opening_cues("POSSIBLE_EXISTENCE"))  # type: ignore[attr-defined]
+        history = tuple(context.opening_cues("HISTORICAL"))  # type: ignore[attr-defined]
+        return _opening(uncertain, r"\s*"), _opening(history, "")
 
     def __call__(self, doc: Doc) -> Doc:
         fields = list(doc.spans.get(L.FIELDS_KEY, []))
@@ -202,6 +196,17 @@ class DiagnosisLists:
                     e = inner.end
             spans.append(Span(doc, s, e, label=L.DIAGNOSIS, span_id="diagnosis.list"))
         return spans
+
+
+@lru_cache(maxsize=16)
+def _opening(words: tuple[str, ...], tail: str) -> re.Pattern[str] | None:
+    """A regex for any of `words` opening a text ("rule out", "rule-out", "status post")."""
+    if not words:
+        return None
+    alternatives = "|".join(
+        r"\s*-?\s*".join(map(re.escape, w.replace("-", " ").split())) for w in words
+    )
+    return re.compile(rf"^(?:{alternatives})\b{tail}", re.I)
 
 
 def _opens_line(doc: Doc, i: int, floor: int) -> bool:

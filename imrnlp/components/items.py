@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .. import labels as L
-from ..spanutil import outermost, trim
+from ..spanutil import doc_text, outermost, trim
 
 #: A line above a heading belongs to it unless it closes a sentence, or is the issues section's
 #: heading or opening line.
@@ -38,7 +38,7 @@ class ItemSplitter:
         headings = [h for h in headings if h.start >= floor]
         if not headings:
             return self._cued_items(doc, fields)
-        text = doc.text  # built from the tokens on each access: read it once
+        text = doc_text(doc)  # built once per Doc
         starts = [self._heading_start(doc, text, h, floor, fields) for h in headings]
         parts: list[dict[str, Any]] = []
         spans: list[Span] = []

@@ -21,7 +21,7 @@ from spacy.tokens import Doc, Span
 
 from .. import labels as L
 from ..normalize import canonical_level, iso_date
-from ..spanutil import outermost
+from ..spanutil import doc_text, outermost
 from ._rules import RuleStore
 
 _WINDOW = 90  # characters of context read around a date for its role
@@ -62,7 +62,7 @@ class Normalizer:
             for k, s in header.items()
             if k in L.HEADER_DATE_ROLES
         }
-        text = doc.text  # built from the tokens on each access: read it once
+        text = doc_text(doc)  # built once per Doc
         for span in doc.spans.get(L.SPANS_KEY, []):
             if span.label_ == L.DATE:
                 span._.set(L.EXT_NORM, iso_date(span.text))

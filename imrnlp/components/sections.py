@@ -14,6 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .. import labels as L
+from ..spanutil import doc_text
 from ._rules import RuleStore
 
 
@@ -47,7 +48,7 @@ class SectionDetector:
         ]
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)  # built once per Doc
         found: list[tuple[int, dict[str, Any]]] = []
         for regex, row in self._compiled:
             for m in regex.finditer(text):

@@ -21,7 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 _WORKLOAD = """
-import glob, os, sys
+import sys
 sys.path.insert(0, sys.argv[1])
 n = int(sys.argv[2])
 import imrnlp
@@ -38,9 +38,9 @@ def _count(tree: Path, letters: int, tmp: Path) -> int:
     script = tmp / "workload.py"
     script.write_text(_WORKLOAD, encoding="utf8")
     out = tmp / "callgrind.out"
+    command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable]
     done = subprocess.run(
-        ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
-        + [sys.executable, str(script), str(tree), str(letters)],
+        [*command, str(script), str(tree), str(letters)],
         capture_output=True,
         text=True,
         check=True,

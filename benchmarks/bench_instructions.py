@@ -19,6 +19,8 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "benchmarks"))
+from worktrees import checked_out  # noqa: E402
 
 _WORKLOAD = """
 import sys
@@ -57,37 +59,19 @@ def main() -> None:
     parser.add_argument("head", nargs="?", default=None)
     parser.add_argument("--letters", type=int, default=40)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp_name:
+    revisions = {"base": args.base, "head": args.head}
+    with tempfile.TemporaryDirectory() as tmp_name, checked_out(revisions, Path(tmp_name)) as trees:
         tmp = Path(tmp_name)
-        trees = {}
-        for label, rev in (("base", args.base), ("head", args.head)):
-            if rev is None:
-                trees[label] = REPO
-                continue
-            trees[label] = tmp / label
-            subprocess.run(
-                ["git", "-C", str(REPO), "worktree", "add", "--detach", str(trees[label]), rev],
-                check=True,
-                capture_output=True,
+        counts = {}
+        for label, tree in trees.items():
+            load = _count(tree, 0, tmp)
+            full = _count(tree, args.letters, tmp)
+            counts[label] = (load, full - load)
+            print(
+                f"{label}: load {load / 1e9:.3f} G instructions, "
+                f"{args.letters} letters {(full - load) / 1e9:.3f} G",
+                flush=True,
             )
-        try:
-            counts = {}
-            for label, tree in trees.items():
-                load = _count(tree, 0, tmp)
-                full = _count(tree, args.letters, tmp)
-                counts[label] = (load, full - load)
-                print(
-                    f"{label}: load {load / 1e9:.3f} G instructions, "
-                    f"{args.letters} letters {(full - load) / 1e9:.3f} G",
-                    flush=True,
-                )
-        finally:
-            for tree in trees.values():
-                if tree != REPO:
-                    subprocess.run(
-                        ["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)],
-                        check=False,
-                    )
         (bl, be), (hl, he) = counts["base"], counts["head"]
         print(f"head / base: load {hl / bl:.3f}, extraction {he / be:.3f}")
 

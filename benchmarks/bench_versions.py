@@ -19,6 +19,8 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "benchmarks"))
+from worktrees import checked_out  # noqa: E402
 
 
 def _run(tree: Path) -> tuple[float, float]:
@@ -40,32 +42,13 @@ def main() -> None:
     parser.add_argument("head", nargs="?", default=None, help="revision (default: working tree)")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        trees = {}
-        for label, rev in (("base", args.base), ("head", args.head)):
-            if rev is None:
-                trees[label] = REPO
-                continue
-            path = Path(tmp) / label
-            subprocess.run(
-                ["git", "-C", str(REPO), "worktree", "add", "--detach", str(path), rev],
-                check=True,
-                capture_output=True,
-            )
-            trees[label] = path
+    revisions = {"base": args.base, "head": args.head}
+    with tempfile.TemporaryDirectory() as tmp, checked_out(revisions, Path(tmp)) as trees:
         results: dict[str, list[tuple[float, float]]] = {"base": [], "head": []}
-        try:
-            for n in range(args.rounds):
-                for label in ("base", "head") if n % 2 == 0 else ("head", "base"):
-                    results[label].append(_run(trees[label]))
-                    print(f"round {n + 1} {label}: ratio {results[label][-1][0]:.3f}", flush=True)
-        finally:
-            for path in trees.values():
-                if path != REPO:
-                    subprocess.run(
-                        ["git", "-C", str(REPO), "worktree", "remove", "--force", str(path)],
-                        check=False,
-                    )
+        for n in range(args.rounds):
+            for label in ("base", "head") if n % 2 == 0 else ("head", "base"):
+                results[label].append(_run(trees[label]))
+                print(f"round {n + 1} {label}: ratio {results[label][-1][0]:.3f}", flush=True)
         for label in ("base", "head"):
             ratios = [r for r, _ in results[label]]
             loads = [t for _, t in results[label]]

@@ -6,20 +6,9 @@ import pytest
 
 import imrnlp
 
+from .conftest import one_item_letter
+
 ODG = "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), {}."
-
-
-def _letter(request: str, guide: str) -> str:
-    return (
-        "IMR ISSUES, DECISIONS AND RATIONALES\n"
-        "The Final Determination was based on decisions for the disputed items/services set "
-        "forth below:\n\n"
-        f"{request}: Upheld\n\n"
-        f"Claims Administrator guideline: {guide}\n\n"
-        f"MAXIMUS guideline: {guide}\n\n"
-        "Decision rationale: The records do not support it. The request is not medically "
-        "necessary.\n"
-    )
 
 
 @pytest.mark.parametrize(
@@ -38,7 +27,7 @@ def _letter(request: str, guide: str) -> str:
     ],
 )
 def test_category_from_the_request(request_, category):
-    item = imrnlp.extract(_letter(request_, ODG.format("Low Back"))).items[0]
+    item = imrnlp.extract(one_item_letter(request_, ODG.format("Low Back"))).items[0]
     assert item.category == category
     assert item.category_evidence.rule_id.startswith("category.request.")
 
@@ -53,20 +42,20 @@ def test_category_from_the_request(request_, category):
     ],
 )
 def test_category_from_the_cited_topic(topic, category):
-    item = imrnlp.extract(_letter("Quadzilla device", ODG.format(topic))).items[0]
+    item = imrnlp.extract(one_item_letter("Quadzilla device", ODG.format(topic))).items[0]
     assert item.category == category
     assert item.category_evidence.rule_id.startswith("category.guideline.")
     assert "Official Disability Guidelines" in item.category_evidence.text
 
 
 def test_other_only_when_nothing_tells():
-    item = imrnlp.extract(_letter("Quadzilla device", ODG.format("Low Back"))).items[0]
+    item = imrnlp.extract(one_item_letter("Quadzilla device", ODG.format("Low Back"))).items[0]
     assert item.category == "other" and item.category_evidence is None
 
 
 def test_odg_citation_chapter_and_topics():
     item = imrnlp.extract(
-        _letter("Quadzilla device", ODG.format("Neck and Upper Back Chapter, Manipulation"))
+        one_item_letter("Quadzilla device", ODG.format("Neck and Upper Back Chapter, Manipulation"))
     ).items[0]
     cite = item.reviewer_guideline.citations[0]
     assert (cite.source, cite.part, cite.sections) == (
@@ -81,7 +70,7 @@ def test_acoem_citation_chapter_and_topics():
         "Decision based on Non-MTUS Citation ACOEM Occupational Medicine Practice Guidelines, "
         "3rd ed. Chapter 12, Low Back Disorders, Surgical considerations"
     )
-    cite = imrnlp.extract(_letter("Quadzilla device", guide)).items[0].reviewer_guideline
+    cite = imrnlp.extract(one_item_letter("Quadzilla device", guide)).items[0].reviewer_guideline
     c = cite.citations[0]
     assert (c.source, c.chapter, c.part, c.sections) == (
         "ACOEM",

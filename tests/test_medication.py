@@ -9,22 +9,13 @@ from imrnlp.drugs import vocabulary
 from imrnlp.labels import DRUG_CLASSES
 from imrnlp.record import Item
 
+from .conftest import one_item_letter
+
 GUIDE = "Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): {}."
 
 
 def _letter(request: str, section: str = "Medications for chronic pain") -> str:
-    """A minimal letter in the team's own words with one disputed item."""
-    guide = GUIDE.format(section)
-    return (
-        "IMR ISSUES, DECISIONS AND RATIONALES\n"
-        "The Final Determination was based on decisions for the disputed items/services set "
-        "forth below:\n\n"
-        f"{request}: Upheld\n\n"
-        f"Claims Administrator guideline: {guide}\n\n"
-        f"MAXIMUS guideline: {guide}\n\n"
-        "Decision rationale: The notes do not show a benefit. The request is not medically "
-        "necessary.\n"
-    )
+    return one_item_letter(request, GUIDE.format(section))
 
 
 def _item(request: str, section: str = "Medications for chronic pain") -> Item:

@@ -285,11 +285,16 @@ def _item(
         item[key] = parse_guideline(doc, rng[0], rng[1], entities, fields) if rng else None
     rationale = _tokens(doc, part.get(L.BLOCK_RATIONALE))
     conclusion = _conclusion(doc, rationale, entities) if rationale is not None else None
+    conclusion_sentence = sentence_of(conclusion) if conclusion is not None else None
     if rationale is not None:
         item["rationale"] = squash(rationale.text)
-        if conclusion is not None:
-            sent = sentence_of(conclusion)  # never reaching back over the rationale's label
-            sent = doc[max(sent.start, rationale.start) : min(sent.end, rationale.end)]
+        if conclusion is not None and conclusion_sentence is not None:
+            # never reaching back over the rationale's label
+            sent = doc[
+                max(conclusion_sentence.start, rationale.start) : min(
+                    conclusion_sentence.end, rationale.end
+                )
+            ]
             item["conclusion"] = squash(sent.text)
             item["conclusion_evidence"] = evidence_of(sent, rule_id=conclusion.id_ or None)
             says = _NECESSARY.get(conclusion.id_)
@@ -299,9 +304,11 @@ def _item(
                     f"rationale's conclusion ('{squash(conclusion.text)}')"
                 )
     # what was requested: the request's words, then the guidelines cited, then the rationale
-    cue = request if is_drug_request(text, request, quantities) else None
-    if cue is None and quantities and not procs:
-        cue = quantities[0]
+    cue = None  # a drug cue decides only when the request names no drug and no procedure
+    if not meds and not any(category.procedure_category(s) for s in procs):
+        cue = request if is_drug_request(text, request, quantities) else None
+        if cue is None and quantities and not procs:
+            cue = quantities[0]
     guidelines = [item[L.BLOCK_REVIEWER], item[L.BLOCK_CLAIMS_ADMINISTRATOR]]
     decided: tuple[str, Evidence] | None = None
     if found := category.from_request(meds, procs, cue):
@@ -309,8 +316,8 @@ def _item(
     elif by_guideline := category.from_guidelines(guidelines):
         cat, ev, rule = by_guideline
         decided = (cat, ev.model_copy(update={"rule_id": category.RULE_PREFIX + rule}))
-    elif conclusion is not None:
-        sent = sentence_of(conclusion)
+    elif conclusion_sentence is not None:
+        sent = conclusion_sentence
         in_conclusion = outermost(within(entities, sent.start, sent.end, L.PROCEDURE))
         if by_rationale := category.from_rationale(in_conclusion):
             decided = (by_rationale[0], category.evidence(by_rationale[1], by_rationale[2]))

@@ -50,28 +50,15 @@ class Vocabulary:
     commercial_sets: frozenset[frozenset[str]]  # ingredient sets of non-compounded products
     dose: dict[str, Any]
 
+    noise: frozenset[str]  # salt and release words a name may carry ('hcl', 'er')
+
     def lookup(self, name: str) -> Drug | None:
         """The drug a name (as written) stands for: exact, then without salts/release words."""
         key = normalize_name(name)
         if key in self.by_name:
             return self.by_name[key]
-        bare = " ".join(w for w in key.split() if w not in self._noise)
+        bare = " ".join(w for w in key.split() if w not in self.noise)
         return self.by_name.get(bare)
-
-    @property
-    def _noise(self) -> frozenset[str]:
-        return frozenset(self.dose["salts"]) | frozenset(self.dose["release"])
-
-    def classes_of(self, drug: Drug) -> list[str]:
-        out: list[str] = []
-        for ing in drug.ingredients:
-            for c in self.ingredient_classes.get(ing, ()):
-                if c not in out:
-                    out.append(c)
-        for c in drug.classes:
-            if c not in out:
-                out.append(c)
-        return out
 
 
 def normalize_name(name: str) -> str:
@@ -136,7 +123,8 @@ def vocabulary() -> Vocabulary:
         by_name[drug.key] = drug  # a product name wins over an ingredient synonym
         if not compounded and len(ingredients) > 1:
             commercial.add(frozenset(ingredients))
-    return Vocabulary(by_name, ingredient_classes, frozenset(commercial), dose)
+    noise = frozenset(dose["salts"]) | frozenset(dose["release"])
+    return Vocabulary(by_name, ingredient_classes, frozenset(commercial), dose, noise)
 
 
 def entity_patterns() -> list[dict[str, Any]]:

@@ -44,7 +44,6 @@ ITEM_CUE = (
     "ITEM_CUE"  # older layouts: "Regarding the request for", "has determined the request for"
 )
 PARTIAL_CUE = "PARTIAL_CUE"  # "The original request," / "remaining IMR eligible portion"
-STRENGTH = "STRENGTH"  # a drug strength, "10/325mg"
 QUANTITY = "QUANTITY"  # "#60", "QTY: 30"
 LATERALITY = "LATERALITY"
 SERVICE = "SERVICE"  # a requested service that is not a procedure (DME, program ...)

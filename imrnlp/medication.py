@@ -160,7 +160,7 @@ def parse_medication(
             found.append((m.start(), m.group().strip()))
     # the drugs, resolved through the vocabulary
     drugs: list[tuple[int, Drug | None]] = [
-        (s.start_char - lo, _resolve(vocab, g, s.text)) for s in meds
+        (s.start_char - lo, _resolve(vocab, g, text[s.start_char : s.end_char])) for s in meds
     ]
     ingredients: list[str] = []
     sources: list[str] = []
@@ -316,14 +316,15 @@ def _classes(
         for c in vocab.ingredient_classes.get(ing, ()):
             if c not in out:
                 out.append(c)
-        # on the skin for pain: a pain drug or a compound in a topical, or a patch that is no
-        # systemic opioid (Butrans); not a hormone gel or a nausea patch
-        on_skin = route == "topical" or (route == "transdermal" and "opioid" not in out)
-        for_pain = compounded or any(
-            set(vocab.ingredient_classes.get(i, ())) & _PAIN_CLASSES for i in ingredients
-        )
-        if n == 0 and on_skin and for_pain and "topical_analgesic" not in out:
-            out.append("topical_analgesic")
+        if n == 0 and "topical_analgesic" not in out:
+            # on the skin for pain: a pain drug or a compound in a topical, or a patch that is
+            # no systemic opioid (Butrans); not a hormone gel or a nausea patch
+            on_skin = route == "topical" or (route == "transdermal" and "opioid" not in out)
+            for_pain = compounded or any(
+                set(vocab.ingredient_classes.get(i, ())) & _PAIN_CLASSES for i in ingredients
+            )
+            if on_skin and for_pain:
+                out.append("topical_analgesic")
     for d in drugs:
         for c in d.classes:
             if c not in out:

@@ -39,7 +39,9 @@ class ItemSplitter:
         if not headings:
             return self._cued_items(doc, fields)
         text = doc_text(doc)  # built once per Doc
-        starts = [self._heading_start(doc, text, h, floor, fields) for h in headings]
+        partial = sorted(s.start_char for s in fields if s.label_ == L.PARTIAL_CUE)
+        labels = sorted(s.start_char for s in fields if s.label_ == L.BLOCK_LABEL)
+        starts = [self._heading_start(doc, text, h, floor, partial, labels) for h in headings]
         parts: list[dict[str, Any]] = []
         spans: list[Span] = []
         for n, heading in enumerate(headings):
@@ -121,14 +123,13 @@ class ItemSplitter:
 
     @staticmethod
     def _heading_start(
-        doc: Doc, text: str, heading: Span, floor: int, fields: list[Span] | None = None
+        doc: Doc, text: str, heading: Span, floor: int, partial: list[int], labels: list[int]
     ) -> int:
         """First token of the heading: walk back over wrapped lines to the previous block's end
         (a line that closes a sentence, a block label such as "Decision rationale:", the issues
-        section's heading), keeping the sentences of a partial authorization together."""
-        fields = fields or []
-        partial = sorted(s.start_char for s in fields if s.label_ == L.PARTIAL_CUE)
-        labels = sorted(s.start_char for s in fields if s.label_ == L.BLOCK_LABEL)
+        section's heading), keeping the sentences of a partial authorization together.
+        `partial` and `labels` are the sorted start offsets of the PARTIAL_CUE and BLOCK_LABEL
+        field spans."""
         floor_char = doc[floor].idx if floor < len(doc) else 0
         line_start = _line_start(text, floor_char, heading.start_char)
         while line_start > floor_char:

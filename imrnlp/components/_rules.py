@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import srsly
 
@@ -36,3 +36,29 @@ class RuleStore:
     def from_bytes(self, data: bytes) -> None:
         rows = srsly.json_loads(data)
         self.rows = {n: list(rows.get(n) or []) for n in self.names}
+
+
+class StoredRules:
+    """A component whose rules live in a `RuleStore`: saved with the pipeline by `to_disk` and
+    `to_bytes` (so a pipeline copied or pickled keeps them), and re-read by `_rules_loaded`."""
+
+    _store: RuleStore
+
+    def _rules_loaded(self) -> None:
+        """Rebuild whatever the component derives from its rules (compiled patterns ...)."""
+
+    def to_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> None:
+        self._store.to_disk(path)
+
+    def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> Self:
+        self._store.from_disk(path)
+        self._rules_loaded()
+        return self
+
+    def to_bytes(self, *, exclude: tuple[str, ...] = ()) -> bytes:
+        return self._store.to_bytes()
+
+    def from_bytes(self, data: bytes, *, exclude: tuple[str, ...] = ()) -> Self:
+        self._store.from_bytes(data)
+        self._rules_loaded()
+        return self

@@ -9,19 +9,18 @@ nothing clinical.
 from __future__ import annotations
 
 from bisect import bisect_right
-from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .. import labels as L
-from ._rules import RuleStore
+from ._rules import RuleStore, StoredRules
 
 _TARGETS_EXT = "imr_context_targets"
 
 
-class AssertionContext:
+class AssertionContext(StoredRules):
     def __init__(self, nlp: Language, name: str = L.PIPE_CONTEXT, *, max_scope: int = 10) -> None:
         self.name = name
         self.nlp = nlp
@@ -122,22 +121,8 @@ class AssertionContext:
                 return n if n < len(span) else 0
         return 0
 
-    def to_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> None:
-        self._store.to_disk(path)
-
-    def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> AssertionContext:
-        self._store.from_disk(path)
+    def _rules_loaded(self) -> None:
         self._context = None
-        return self
-
-    def to_bytes(self, *, exclude: tuple[str, ...] = ()) -> bytes:
-        """The rules, so that a pipeline pickled or copied by bytes keeps them."""
-        return self._store.to_bytes()
-
-    def from_bytes(self, data: bytes, *, exclude: tuple[str, ...] = ()) -> AssertionContext:
-        self._store.from_bytes(data)
-        self._context = None
-        return self
 
 
 def _by_sentence(doc: Doc, targets: list[Span]) -> dict[tuple[int, int], list[Span]]:

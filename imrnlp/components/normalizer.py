@@ -13,7 +13,6 @@ cue words just before or after them (rules in `date_roles.jsonl`).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
@@ -22,12 +21,12 @@ from spacy.tokens import Doc, Span
 from .. import labels as L
 from ..normalize import canonical_level, iso_date
 from ..spanutil import doc_text, outermost
-from ._rules import RuleStore
+from ._rules import RuleStore, StoredRules
 
 _WINDOW = 90  # characters of context read around a date for its role
 
 
-class Normalizer:
+class Normalizer(StoredRules):
     def __init__(self, nlp: Language, name: str = L.PIPE_NORMALIZER) -> None:
         self.name = name
         self._store = RuleStore(("date_roles",))
@@ -85,22 +84,8 @@ class Normalizer:
                 return role
         return "other"
 
-    def to_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> None:
-        self._store.to_disk(path)
-
-    def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> Normalizer:
-        self._store.from_disk(path)
+    def _rules_loaded(self) -> None:
         self._compile()
-        return self
-
-    def to_bytes(self, *, exclude: tuple[str, ...] = ()) -> bytes:
-        """The rules, so that a pipeline pickled or copied by bytes keeps them."""
-        return self._store.to_bytes()
-
-    def from_bytes(self, data: bytes, *, exclude: tuple[str, ...] = ()) -> Normalizer:
-        self._store.from_bytes(data)
-        self._compile()
-        return self
 
 
 def _header_region_end(doc: Doc) -> int:

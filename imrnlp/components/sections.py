@@ -7,7 +7,6 @@ and `doc._.imr_layout`. Requires nothing but the tokenizer.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
@@ -15,10 +14,10 @@ from spacy.tokens import Doc, Span
 
 from .. import labels as L
 from ..spanutil import doc_text
-from ._rules import RuleStore
+from ._rules import RuleStore, StoredRules
 
 
-class SectionDetector:
+class SectionDetector(StoredRules):
     """Line-anchored heading rules (a regex per row) and layout rules (a layout's headings)."""
 
     def __init__(self, nlp: Language, name: str = L.PIPE_SECTIONS) -> None:
@@ -76,19 +75,5 @@ class SectionDetector:
                 return str(row["layout"])
         return "unknown"
 
-    def to_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> None:
-        self._store.to_disk(path)
-
-    def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> SectionDetector:
-        self._store.from_disk(path)
+    def _rules_loaded(self) -> None:
         self._compile()
-        return self
-
-    def to_bytes(self, *, exclude: tuple[str, ...] = ()) -> bytes:
-        """The rules, so that a pipeline pickled or copied by bytes keeps them."""
-        return self._store.to_bytes()
-
-    def from_bytes(self, data: bytes, *, exclude: tuple[str, ...] = ()) -> SectionDetector:
-        self._store.from_bytes(data)
-        self._compile()
-        return self

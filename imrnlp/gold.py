@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .components.context import forward_cues, opening_regex
 from .errors import MissingFileError, ReadError
 from .labels import HEADER_FIELDS
 from .record import CaseRecord, Guideline, Item
@@ -44,15 +45,8 @@ def _norm(text: str | None) -> str:
 
 @cache
 def _uncertainty_cue() -> re.Pattern[str]:
-    words = [
-        r["literal"].lower()
-        for r in context_rules()
-        if r.get("direction") == "FORWARD" and r["category"] == "POSSIBLE_EXISTENCE"
-    ]
-    alternatives = "|".join(
-        r"\s*-?\s*".join(map(re.escape, w.replace("-", " ").split())) for w in words
-    )
-    return re.compile(rf"^(?:{alternatives})\s+")
+    cue = opening_regex(forward_cues(context_rules(), "POSSIBLE_EXISTENCE"), r"\s+")
+    return cue if cue is not None else re.compile(r"(?!)")
 
 
 def _sources(g: Guideline | None) -> list[str]:

@@ -8,7 +8,9 @@ nothing clinical.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
+from functools import lru_cache
 from typing import Any
 
 from spacy.language import Language
@@ -40,14 +42,9 @@ class AssertionContext(StoredRules):
         self._store.rows["context_rules"] = list(rules or [])
         self._context = None
 
-    def opening_cues(self, category: str) -> list[str]:
-        """The literals of the forward ConText cues of a category ("rule out", "status post"):
-        the words that may open a listed diagnosis."""
-        return [
-            r["literal"].lower()
-            for r in self._store.rows["context_rules"]
-            if r.get("direction") == "FORWARD" and r["category"] == category
-        ]
+    def opening_cues(self, category: str) -> tuple[str, ...]:
+        """The forward cues of a category that this component holds: see `forward_cues`."""
+        return forward_cues(self._store.rows["context_rules"], category)
 
     def _build(self) -> Any:
         from medspacy.context import ConText, ConTextRule  # slow import: only when used
@@ -123,6 +120,28 @@ class AssertionContext(StoredRules):
 
     def _rules_loaded(self) -> None:
         self._context = None
+
+
+def forward_cues(rules: list[dict[str, Any]], category: str) -> tuple[str, ...]:
+    """The literals of the forward ConText rules of a category ("rule out", "status post"): the
+    words that may open a listed diagnosis."""
+    return tuple(
+        r["literal"].lower()
+        for r in rules
+        if r.get("direction") == "FORWARD" and r["category"] == category
+    )
+
+
+@lru_cache(maxsize=16)
+def opening_regex(words: tuple[str, ...], tail: str) -> re.Pattern[str] | None:
+    """A regex for any of `words` opening a text ("rule out", "rule-out", "status post"),
+    followed by `tail`."""
+    if not words:
+        return None
+    alternatives = "|".join(
+        r"\s*-?\s*".join(map(re.escape, w.replace("-", " ").split())) for w in words
+    )
+    return re.compile(rf"^(?:{alternatives})\b{tail}", re.I)
 
 
 def _by_sentence(doc: Doc, targets: list[Span]) -> dict[tuple[int, int], list[Span]]:

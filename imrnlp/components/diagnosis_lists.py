@@ -10,7 +10,6 @@ DIAGNOSIS spans of the first region.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 from spacy.language import Language
@@ -18,6 +17,7 @@ from spacy.tokens import Doc, Span
 
 from .. import labels as L
 from ..spanutil import outermost
+from .context import opening_regex
 
 _LIST_NUMBER = re.compile(r"^(?:\(?\d{1,2}[.)]|[a-z][.)]|[-*\u2022])$")
 _SIDE_ONLY = re.compile(r"^(?:left|right|bilateral|bilaterally|l|r)$", re.I)
@@ -39,9 +39,9 @@ class DiagnosisLists:
             return None, None
         context = self.nlp.get_pipe(L.PIPE_CONTEXT)
 
-        uncertain = tuple(context.opening_cues("POSSIBLE_EXISTENCE"))  # type: ignore[attr-defined]
-        history = tuple(context.opening_cues("HISTORICAL"))  # type: ignore[attr-defined]
-        return _opening(uncertain, r"\s*"), _opening(history, "")
+        uncertain = context.opening_cues("POSSIBLE_EXISTENCE")  # type: ignore[attr-defined]
+        history = context.opening_cues("HISTORICAL")  # type: ignore[attr-defined]
+        return opening_regex(uncertain, r"\s*"), opening_regex(history, "")
 
     def __call__(self, doc: Doc) -> Doc:
         fields = list(doc.spans.get(L.FIELDS_KEY, []))
@@ -196,17 +196,6 @@ class DiagnosisLists:
                     e = inner.end
             spans.append(Span(doc, s, e, label=L.DIAGNOSIS, span_id="diagnosis.list"))
         return spans
-
-
-@lru_cache(maxsize=16)
-def _opening(words: tuple[str, ...], tail: str) -> re.Pattern[str] | None:
-    """A regex for any of `words` opening a text ("rule out", "rule-out", "status post")."""
-    if not words:
-        return None
-    alternatives = "|".join(
-        r"\s*-?\s*".join(map(re.escape, w.replace("-", " ").split())) for w in words
-    )
-    return re.compile(rf"^(?:{alternatives})\b{tail}", re.I)
 
 
 def _opens_line(doc: Doc, i: int, floor: int) -> bool:

@@ -3,13 +3,12 @@
 Label Studio (https://labelstud.io) labels spans with a `Labels` control over a `Text` object;
 `LABEL_CONFIG` is that labelling interface for imrnlp's seven labels. `tasks` turns letters into
 tasks whose `predictions` hold the rules' spans (the annotator corrects them rather than starting
-from a blank page); `read_export` turns a Label Studio "JSON" export back into the standard
+from a blank page); `export_rows` turns a Label Studio "JSON" export back into the standard
 `{"text", "spans", "meta"}` rows that `imrnlp train` reads.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -59,16 +58,10 @@ def is_export(data: object) -> bool:
     )
 
 
-def read_export(path: Path) -> list[dict[str, Any]]:
-    """Standard annotation rows from a Label Studio JSON export: per task, the last annotation
-    that was not cancelled (tasks nobody annotated are left out). The split is the task's
-    `data.split` when there is one, else "train"."""
-    try:
-        tasks = json.loads(Path(path).read_text(encoding="utf8"))
-    except json.JSONDecodeError as e:
-        raise AnnotationError(f"{path}: not valid JSON ({e.msg}, line {e.lineno})") from e
-    if not is_export(tasks):
-        raise AnnotationError(f"{path}: not a Label Studio JSON export (a list of tasks)")
+def export_rows(tasks: list[dict[str, Any]], path: Path | str) -> list[dict[str, Any]]:
+    """Standard annotation rows from a parsed Label Studio JSON export (`is_export`), read from
+    `path`: per task, the last annotation that was not cancelled (tasks nobody annotated are left
+    out). The split is the task's `data.split` when there is one, else "train"."""
     rows = []
     for n, t in enumerate(tasks):
         where = f"{path}: task {t.get('id', n)}"

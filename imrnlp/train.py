@@ -91,7 +91,7 @@ from . import labels as L
 from . import pipeline as _pipeline
 from .corpus import corpus_dir
 from .errors import AnnotationError, ReadError
-from .labelstudio import is_export, read_export
+from .labelstudio import export_rows, is_export
 from .labelstudio import task as labelstudio_task
 from .readers import LETTER_SUFFIXES, read_letter
 from .version import __version__
@@ -152,16 +152,19 @@ def load_annotations(path: Path, corpus: Path | None = None) -> list[Annotated]:
         raise AnnotationError(f"{path}: no such file or folder")
     if path.suffix == ".spacy":
         return _load_docbin(path)
-    if path.suffix == ".json" and _is_labelstudio(path):
-        return _rows_to_annotated(read_export(path), str(path))
+    if path.suffix == ".json":
+        tasks = _json_or_none(path)
+        if is_export(tasks):
+            return _rows_to_annotated(export_rows(tasks, path), str(path))
     return _load_jsonl(path)
 
 
-def _is_labelstudio(path: Path) -> bool:
+def _json_or_none(path: Path) -> Any:
+    """The file parsed as one JSON value, or None (JSONL, or not JSON: `_load_jsonl` says why)."""
     try:
-        return is_export(json.loads(path.read_text(encoding="utf8")))
+        return json.loads(path.read_text(encoding="utf8"))
     except (json.JSONDecodeError, UnicodeDecodeError):
-        return False
+        return None
 
 
 def _rows_to_annotated(rows: list[dict[str, Any]], where: str) -> list[Annotated]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import ImrnlpError, MissingFileError
-from .labels import LETTER_FIELDS
+from .labels import HEADER_DATE_ROLES, LETTER_FIELDS
 from .readers import LETTER_SUFFIXES
 
 logger = logging.getLogger("imrnlp")
@@ -299,9 +299,7 @@ BOOL_COLUMNS = frozenset(
 )
 FLOAT_COLUMNS = frozenset({"item_medication_quantity_value"})
 #: ISO date strings in the record, `date` values in Parquet.
-DATE_COLUMNS = frozenset(
-    {"date_assigned", "decision_date", "date_of_injury", "ur_denial_date", "application_received"}
-)
+DATE_COLUMNS = frozenset(HEADER_DATE_ROLES)
 SEP = ";"
 
 

@@ -337,16 +337,10 @@ def batch_cli(
         TimeElapsedColumn,
     )
 
-    from .batch import OUTPUT_SUFFIXES, run_batch
+    from .batch import run_batch
 
     if scheduler and engine is not EngineOpt.dask:
         raise _fail("--scheduler needs --engine dask", 2)
-    # usage errors before any progress bar is drawn
-    if output.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise _fail(f"{output}: output must end in .jsonl, .csv or .parquet", 2)
-    missing = [str(p) for p in inputs if not p.exists()]
-    if missing:
-        raise _fail(f"no such file or folder: {', '.join(missing)}")
     state = {"failed": 0, "n": 0, "t0": time.perf_counter()}
     progress = Progress(
         TextColumn("[bold]letters"),
@@ -361,8 +355,10 @@ def batch_cli(
     task = progress.add_task("batch", total=None, rate=0.0, failed=0)
 
     def on_start(total: int, skipped: int) -> None:
+        # drawn only once run_batch has checked its inputs: a usage error comes without a bar
         if skipped:
             err.print(f"resuming: {skipped} of {total} letters already done", highlight=False)
+        progress.start()
         progress.update(task, total=total, completed=skipped)
         state["t0"] = time.perf_counter()
 
@@ -377,7 +373,7 @@ def batch_cli(
     from .batch import PartialRunError, part_path
 
     try:
-        with progress:
+        try:
             summary = run_batch(
                 inputs,
                 output,
@@ -389,6 +385,8 @@ def batch_cli(
                 on_start=on_start,
                 on_result=on_result,
             )
+        finally:
+            progress.stop()
     except KeyboardInterrupt:
         part = part_path(output)
         raise _fail(

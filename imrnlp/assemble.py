@@ -26,7 +26,6 @@ from .record import (
 from .spanutil import (
     SpanIndex,
     doc_text,
-    evidence_in,
     evidence_of,
     outermost,
     sentence_of,
@@ -64,7 +63,7 @@ def doc_to_record(
             text=text[s.start_char : s.end_char],
             value=s._.get(L.EXT_NORM),
             role=s._.get(L.EXT_ROLE) or "other",
-            evidence=evidence_in(text, s),
+            evidence=evidence_of(s, text=text),
         )
         for s in sorted((s for s in entities if s.label_ == L.DATE), key=lambda s: s.start)
     ]

@@ -85,23 +85,14 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def evidence_of(span: Span, rule_id: str | None = None) -> Evidence:
-    """Evidence (character offsets into the text given to extract) of a span."""
+def evidence_of(span: Span, rule_id: str | None = None, *, text: str | None = None) -> Evidence:
+    """Evidence (character offsets into the text given to extract) of a span. Given the Doc's
+    `text` (read once by the caller), the evidence text is cut from it, which is much cheaper
+    than `Span.text` for the many spans of a letter."""
     return Evidence(
         start=span.start_char,
         end=span.end_char,
-        text=span.text,
-        rule_id=rule_id or (span.id_ or None),
-    )
-
-
-def evidence_in(text: str, span: Span, rule_id: str | None = None) -> Evidence:
-    """`evidence_of`, the text cut from the Doc's text (read once by the caller), which is much
-    cheaper than `Span.text` for the many spans of a letter."""
-    return Evidence(
-        start=span.start_char,
-        end=span.end_char,
-        text=text[span.start_char : span.end_char],
+        text=span.text if text is None else text[span.start_char : span.end_char],
         rule_id=rule_id or (span.id_ or None),
     )
 

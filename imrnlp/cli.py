@@ -18,13 +18,47 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from .errors import ImrnlpError
 from .labels import LETTER_FIELDS
 
 logger = logging.getLogger("imrnlp")
 
+
+def _type_label(param: Any, ctx: Any) -> str:
+    """What `--help` shows beside a parameter, in click's style rather than typer 0.29's markers
+    (`<bool>`, `<list[Path]>`): nothing for flags and arguments, the choices of a choice, else the
+    type's name in capitals (PATH, INTEGER, TEXT)."""
+    if isinstance(param, TyperArgument) or getattr(param, "is_flag", False):
+        return ""
+    label = str(param.display_type(ctx)).strip("<>").removesuffix(" range")
+    if "|" in label:
+        return f"[{label}]"
+    return _TYPE_NAMES.get(label, label.upper())
+
+
+_TYPE_NAMES = {"str": "TEXT", "int": "INTEGER", "float": "FLOAT", "path": "PATH"}
+
+
+def _click_style(params: list[Any]) -> list[Any]:
+    for param in params:
+        param.display_type_rich = lambda ctx, param=param: _type_label(param, ctx)
+    return params
+
+
+class _Command(TyperCommand):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _click_style(super().get_params(ctx))
+
+
+class _Group(TyperGroup):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _click_style(super().get_params(ctx))
+
+
 app = typer.Typer(
+    cls=_Group,
     name="imrnlp",
     help="Typed case records from California workers' compensation IMR letters.\n\n"
     "Example: imrnlp extract letter.pdf --format table",
@@ -100,7 +134,7 @@ def demo() -> dict[str, Any]:
     return imrnlp.extract(text, source="sample_letter.txt").model_dump(mode="json")
 
 
-@app.command("demo")
+@app.command("demo", cls=_Command)
 def demo_cli() -> None:
     """Print the record of the bundled sample letter as JSON.
 
@@ -116,7 +150,7 @@ def schema() -> dict[str, Any]:
     return CaseRecord.model_json_schema()
 
 
-@app.command("schema")
+@app.command("schema", cls=_Command)
 def schema_cli() -> None:
     """Print the JSON Schema of the case record.
 
@@ -210,7 +244,7 @@ def extract_files(paths: list[Path], model: Path | None = None) -> list[Any]:
     return [imrnlp.extract_file(p, model=model) for p in paths]
 
 
-@app.command("extract")
+@app.command("extract", cls=_Command)
 def extract_cli(
     files_: Annotated[list[Path], typer.Argument(metavar="FILE", help="Letters (.pdf, .txt).")],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="json, jsonl or table.")] = (
@@ -252,9 +286,9 @@ def extract_cli(
 # show, report
 
 
-@app.command("show")
+@app.command("show", cls=_Command)
 def show_cli(
-    file: Annotated[Path, typer.Argument(help="A letter (.pdf or .txt).")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A letter (.pdf or .txt).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML page to write.")],
     model: Annotated[Path | None, typer.Option("--model", help="Trained pipeline folder.")] = None,
 ) -> None:
@@ -271,10 +305,13 @@ def show_cli(
     err.print(f"wrote {output}", highlight=False)
 
 
-@app.command("report")
+@app.command("report", cls=_Command)
 def report_cli(
     records: Annotated[
-        Path, typer.Argument(help="Batch output: .jsonl records, or .csv / .parquet items.")
+        Path,
+        typer.Argument(
+            metavar="RECORDS", help="Batch output: .jsonl records, or .csv / .parquet items."
+        ),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="report.html or report.md")],
 ) -> None:
@@ -303,7 +340,7 @@ def report_cli(
 # batch
 
 
-@app.command("batch")
+@app.command("batch", cls=_Command)
 def batch_cli(
     inputs: Annotated[list[Path], typer.Argument(metavar="INPUT", help="Files or folders.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="OUT.jsonl, .csv or .parquet")],
@@ -427,7 +464,7 @@ def batch_cli(
 # training (imrnlp.train, imported lazily)
 
 
-@app.command("annotate")
+@app.command("annotate", cls=_Command)
 def annotate_cli(
     inputs: Annotated[list[Path], typer.Argument(metavar="INPUT", help="Letters or folders.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Pre-annotations file.")],
@@ -456,11 +493,14 @@ def annotate_cli(
         raise _fail(f"{_n(len(skipped), 'file')} could not be read and were left out", 1)
 
 
-@app.command("train")
+@app.command("train", cls=_Command)
 def train_cli(
     annotations: Annotated[
         Path,
-        typer.Argument(help="Annotations: .jsonl, a Label Studio JSON export, .spacy, a folder."),
+        typer.Argument(
+            metavar="ANNOTATIONS",
+            help="Annotations: .jsonl, a Label Studio JSON export, .spacy, a folder.",
+        ),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Model folder to write.")],
     max_steps: Annotated[int, typer.Option("--max-steps", min=1, help="Training steps.")] = 300,
@@ -479,12 +519,15 @@ def train_cli(
     typer.echo(json.dumps(result, indent=2, default=str))
 
 
-@app.command("evaluate")
+@app.command("evaluate", cls=_Command)
 def evaluate_cli(
-    model: Annotated[Path, typer.Argument(help="Model folder.")],
+    model: Annotated[Path, typer.Argument(metavar="MODEL", help="Model folder.")],
     annotations: Annotated[
         Path,
-        typer.Argument(help="Annotations: .jsonl, a Label Studio JSON export, .spacy, a folder."),
+        typer.Argument(
+            metavar="ANNOTATIONS",
+            help="Annotations: .jsonl, a Label Studio JSON export, .spacy, a folder.",
+        ),
     ],
     split: Annotated[str, typer.Option("--split", help="Split to score.")] = "test",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
@@ -523,10 +566,13 @@ def evaluate_cli(
     out.print(table)
 
 
-@app.command("gold")
+@app.command("gold", cls=_Command)
 def gold_cli(
     letters: Annotated[
-        Path, typer.Argument(help="Folder of the letters, named <case number>.pdf or .txt.")
+        Path,
+        typer.Argument(
+            metavar="LETTERS", help="Folder of the letters, named <case number>.pdf or .txt."
+        ),
     ],
     gold_dir: Annotated[Path, typer.Option("--gold", help="Folder of gold records (JSON).")] = Path(
         "gold/records"

@@ -52,6 +52,15 @@ def test_help_has_an_example(command: str) -> None:
     assert "Example: imrnlp" in result.stdout
 
 
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_help_shows_no_type_markers(command: str | None) -> None:
+    """Flags and arguments show no type; options show click-style names (issue 10)."""
+    result = _runner().invoke(app, [command, "--help"] if command else ["--help"])
+    assert result.exit_code == 0
+    for marker in ("<bool>", "<list[", "<path>", "<str>", "<int"):
+        assert marker not in result.stdout, (command, marker)
+
+
 def test_extract_json_and_table(tmp_path: Path) -> None:
     letter = tmp_path / "letter.txt"
     shutil.copy(sample_letter_path(), letter)

@@ -10,6 +10,7 @@ from spacy.tokens import Doc, Span
 from . import category
 from . import labels as L
 from .citations import parse_guideline
+from .components.items import ItemParts, item_parts
 from .medication import is_drug_request, parse_medication
 from .record import (
     Abbreviation,
@@ -54,9 +55,7 @@ def doc_to_record(
     record["reviewer"] = _reviewer(text, fields)
     record["patient"] = _patient(doc, fields)
     record["diagnoses"] = _diagnoses(doc, fields, entities)
-    record["items"] = [
-        _item(doc, text, part, entities, fields, notes) for part in doc._.get(L.EXT_ITEMS) or []
-    ]
+    record["items"] = [_item(doc, text, part, entities, fields, notes) for part in item_parts(doc)]
     # a span's text cut from the letter's text: Span.text walks the span's tokens
     record["dates"] = [
         DateMention(
@@ -101,8 +100,8 @@ def doc_to_record(
 
 def _header(doc: Doc, entities: list[Span], notes: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {"field_evidence": {}}
-    for field, (start, end) in (doc._.get(L.EXT_HEADER) or {}).items():
-        span = doc[start:end]
+    for span in doc.spans.get(L.HEADER_KEY, []):
+        field = span.label_
         out["field_evidence"][field] = evidence_of(span)
         if field == "case_number":
             out[field] = span.text
@@ -239,24 +238,18 @@ def _listing_date(doc: Doc, region: Span, entities: list[Span]) -> str | None:
 # --- items -------------------------------------------------------------------------------------
 
 
-def _tokens(doc: Doc, rng: list[int] | None) -> Span | None:
-    if not rng or rng[1] <= rng[0]:
-        return None
-    return doc[rng[0] : rng[1]]
-
-
 def _item(
     doc: Doc,
     text: str,
-    part: dict[str, Any],
+    part: ItemParts,
     entities: list[Span],
     fields: list[Span],
     notes: list[str],
 ) -> Item:
-    block = doc[part["block"][0] : part["block"][1]]
-    request = _tokens(doc, part["request"]) or doc[part["heading"][0] : part["heading"][1]]
+    block = part.block
+    request = part.get(L.PART_REQUEST) or part.get(L.PART_HEADING) or block
     rs, re_ = request.start, request.end
-    decision = part["decision"]
+    decision = part.decision
     meds = outermost(within(entities, rs, re_, L.MEDICATION))
     procs = outermost(within(entities, rs, re_, L.PROCEDURE))
     quantities = within(fields, rs, re_, L.QUANTITY)
@@ -269,20 +262,20 @@ def _item(
         "request": squash(request.text),
         "request_evidence": evidence_of(request, rule_id="request"),
         "decision": decision,
-        "decision_evidence": _decision_evidence(doc, part),
+        "decision_evidence": _decision_evidence(part),
         "medically_necessary": decision == "overturned",
         "procedures": _procedures(doc, procs),
         "levels": levels,
         "laterality": _laterality(within(fields, rs, re_, L.LATERALITY)),
-        "partial": bool(part.get("partial")),
-        "original_request": _text(doc, part.get("original_request")),
-        "authorized": _text(doc, part.get("authorized")),
+        "partial": part.get(L.PART_PARTIAL) is not None,
+        "original_request": _text(part.get(L.PART_ORIGINAL_REQUEST)),
+        "authorized": _text(part.get(L.PART_AUTHORIZED)),
         "evidence": evidence_of(block, rule_id=f"heading.{decision}"),
     }
     for key in (L.BLOCK_CLAIMS_ADMINISTRATOR, L.BLOCK_REVIEWER):
-        rng = part.get(key)
-        item[key] = parse_guideline(doc, rng[0], rng[1], entities, fields) if rng else None
-    rationale = _tokens(doc, part.get(L.BLOCK_RATIONALE))
+        line = part.get(key)
+        item[key] = parse_guideline(doc, line.start, line.end, entities, fields) if line else None
+    rationale = part.get(L.BLOCK_RATIONALE)
     conclusion = _conclusion(doc, rationale, entities) if rationale is not None else None
     conclusion_sentence = sentence_of(conclusion) if conclusion is not None else None
     if rationale is not None:
@@ -329,11 +322,11 @@ def _item(
     return Item(**item)
 
 
-def _decision_evidence(doc: Doc, part: dict[str, Any]) -> Evidence | None:
-    rng = part.get("decision_span")
-    if not rng:
+def _decision_evidence(part: ItemParts) -> Evidence | None:
+    span = part.get(L.PART_DECISION)
+    if span is None:
         return None
-    return evidence_of(doc[rng[0] : rng[1]], rule_id=f"heading.{part['decision']}")
+    return evidence_of(span, rule_id=f"heading.{part.decision}")
 
 
 def _procedures(doc: Doc, procs: list[Span]) -> list[str]:
@@ -357,8 +350,7 @@ def _procedures(doc: Doc, procs: list[Span]) -> list[str]:
     return out
 
 
-def _text(doc: Doc, rng: list[int] | None) -> str | None:
-    span = _tokens(doc, rng)
+def _text(span: Span | None) -> str | None:
     return squash(span.text).rstrip(",") if span is not None else None
 
 

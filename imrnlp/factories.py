@@ -8,6 +8,7 @@ from . import labels as L
 from .components.abbreviations import Abbreviations
 from .components.context import AssertionContext
 from .components.diagnosis_lists import DiagnosisLists
+from .components.header import HeaderPairer
 from .components.items import ItemSplitter
 from .components.normalizer import Normalizer
 from .components.sections import SectionDetector
@@ -34,18 +35,21 @@ def make_context(nlp: Language, name: str, max_scope: int) -> AssertionContext:
     return AssertionContext(nlp, name, max_scope=max_scope)
 
 
+@Language.factory(L.PIPE_HEADER, requires=["doc.spans"], assigns=["doc.spans"])
+def make_header(nlp: Language, name: str) -> HeaderPairer:
+    return HeaderPairer(nlp, name)
+
+
 @Language.factory(
     L.PIPE_NORMALIZER,
     requires=["doc.spans"],
-    assigns=[f"span._.{L.EXT_NORM}", f"span._.{L.EXT_ROLE}", f"doc._.{L.EXT_HEADER}"],
+    assigns=[f"span._.{L.EXT_NORM}", f"span._.{L.EXT_ROLE}"],
 )
 def make_normalizer(nlp: Language, name: str) -> Normalizer:
     return Normalizer(nlp, name)
 
 
-@Language.factory(
-    L.PIPE_ITEMS, requires=["doc.spans"], assigns=["doc.spans", f"doc._.{L.EXT_ITEMS}"]
-)
+@Language.factory(L.PIPE_ITEMS, requires=["doc.spans"], assigns=["doc.spans"])
 def make_items(nlp: Language, name: str) -> ItemSplitter:
     return ItemSplitter(nlp, name)
 

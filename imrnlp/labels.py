@@ -13,6 +13,11 @@ FIELDS_KEY = "imr_fields"
 SECTIONS_KEY = "imr_sections"
 #: One span per disputed item block, labelled with its decision.
 ITEMS_KEY = "imr_items"
+#: The parts of each item (heading, request, guideline lines, rationale ...), inside its item span,
+#: labelled with the part's name (ITEM_PARTS).
+ITEM_PARTS_KEY = "imr_item_parts"
+#: The header table's values, labelled with their field name (case_number, date_assigned ...).
+HEADER_KEY = "imr_header"
 #: Spans predicted by a trained span categorizer, before they are merged into SPANS_KEY.
 PREDICTED_KEY = "imr_predicted"
 
@@ -76,6 +81,7 @@ RULE_ITEM_DETERMINED = "item.determined"
 RULE_ITEM_ISSUE_AT_DISPUTE = "item.issue_at_dispute"
 RULE_MEDICATION_NAME = "medication.lexicon"
 RULE_MEDICATION_NAME_FORM = "medication.lexicon_form"
+RULE_DATE_MONTH_YEAR = "date.month_year"
 #: Every rule id above.
 CODE_RULE_IDS: tuple[str, ...] = (
     RULE_NECESSARY,
@@ -97,6 +103,7 @@ CODE_RULE_IDS: tuple[str, ...] = (
     RULE_ITEM_ISSUE_AT_DISPUTE,
     RULE_MEDICATION_NAME,
     RULE_MEDICATION_NAME_FORM,
+    RULE_DATE_MONTH_YEAR,
 )
 
 # --- header fields (ids of HEADER_LABEL spans are "field.<name>") ------------------------------
@@ -135,13 +142,30 @@ BLOCK_CLAIMS_ADMINISTRATOR = "claims_administrator_guideline"
 BLOCK_REVIEWER = "reviewer_guideline"
 BLOCK_RATIONALE = "rationale"
 
+# --- item parts (labels of ITEM_PARTS_KEY spans) -----------------------------------------------
+PART_HEADING = "heading"  # the item's heading, up to its decision
+PART_REQUEST = "request"  # what was requested, inside the heading
+PART_DECISION = "decision"  # the words that give the decision (": Upheld", "is not medically ...")
+PART_PARTIAL = "partial"  # the cue of a partial authorization ("The original request was for")
+PART_ORIGINAL_REQUEST = "original_request"
+PART_AUTHORIZED = "authorized"  # what the claims administrator authorized of a partial request
+ITEM_PARTS: tuple[str, ...] = (
+    PART_HEADING,
+    PART_REQUEST,
+    PART_DECISION,
+    PART_PARTIAL,
+    PART_ORIGINAL_REQUEST,
+    PART_AUTHORIZED,
+    BLOCK_CLAIMS_ADMINISTRATOR,
+    BLOCK_REVIEWER,
+    BLOCK_RATIONALE,
+)
+
 # --- custom attribute extensions ---------------------------------------------------------------
 EXT_ASSERTION = "imr_assertion"  # Span: present | uncertain | negated | historical
 EXT_NORM = "imr_norm"  # Span: normalized value (ISO date, canonical level)
 EXT_ROLE = "imr_role"  # Span: date role
 EXT_LAYOUT = "imr_layout"  # Doc: recognised layout
-EXT_HEADER = "imr_header"  # Doc: header field -> [start, end] token range of its value
-EXT_ITEMS = "imr_item_parts"  # Doc: per item, token ranges of its parts
 EXT_WARNINGS = "imr_warnings"  # Doc: list of warnings raised by components
 EXT_ABBREVIATIONS = "imr_abbreviations"  # Doc: [short_start, short_end, long_start, long_end]
 
@@ -152,6 +176,7 @@ PIPE_FIELD_RULER = "imr_field_ruler"
 PIPE_FIELDS = "imr_fields"
 PIPE_DIAGNOSIS_LISTS = "imr_diagnosis_lists"
 PIPE_CONTEXT = "imr_context"
+PIPE_HEADER = "imr_header"
 PIPE_NORMALIZER = "imr_normalizer"
 PIPE_ITEMS = "imr_items"
 PIPE_SPANCAT = "spancat"

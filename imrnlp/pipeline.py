@@ -32,6 +32,7 @@ READERS: tuple[str, ...] = (
     "sentencizer",
     L.PIPE_ABBREVIATIONS,
     L.PIPE_CONTEXT,
+    L.PIPE_HEADER,
     L.PIPE_NORMALIZER,
     L.PIPE_ITEMS,
 )
@@ -49,6 +50,7 @@ def build() -> Language:
     nlp.add_pipe(L.PIPE_ABBREVIATIONS)
     context = cast(AssertionContext, nlp.add_pipe(L.PIPE_CONTEXT))
     context.initialize(rules=resources.context_rules())
+    nlp.add_pipe(L.PIPE_HEADER)
     normalizer = cast(Normalizer, nlp.add_pipe(L.PIPE_NORMALIZER))
     normalizer.initialize(date_roles=resources.date_role_rules())
     nlp.add_pipe(L.PIPE_ITEMS)

@@ -6,9 +6,10 @@ import subprocess
 import sys
 
 import spacy
-from spacy.tokens import Doc
+from spacy.tokens import Doc, DocBin
 
 import imrnlp
+from imrnlp import labels as L
 from imrnlp.assemble import doc_to_record
 
 _CHILD = """
@@ -74,3 +75,16 @@ def test_components_declare_what_they_assign():
     for name in ("imr_entity_ruler", "imr_field_ruler"):
         scorer = nlp.config["components"][name]["scorer"]
         assert scorer["spans_key"] == nlp.get_pipe(name).key
+
+
+def test_docbin_keeps_what_the_assembler_reads(sample_text):
+    """Items, their parts and the header are span groups: a DocBin keeps them, and the record
+    assembled from the stored Doc is the record of the letter."""
+    nlp = imrnlp.load()
+    doc = nlp(sample_text)
+    for key in (L.ITEMS_KEY, L.ITEM_PARTS_KEY, L.HEADER_KEY):
+        assert len(doc.spans[key]), key
+    assert {s.label_ for s in doc.spans[L.ITEM_PARTS_KEY]} <= set(L.ITEM_PARTS)
+    stored = DocBin(store_user_data=True, docs=[doc]).to_bytes()
+    (back,) = DocBin().from_bytes(stored).get_docs(nlp.vocab)
+    assert doc_to_record(back).model_dump(mode="json") == doc_to_record(doc).model_dump(mode="json")

@@ -3,13 +3,15 @@
 Requires the field spans DECISION_HEADING (": Upheld" closing an item heading), BLOCK_LABEL
 ("Claims Administrator guideline:", "MAXIMUS guideline:", "Decision rationale:") and PARTIAL_CUE,
 and the sections. Assigns `doc.spans["imr_items"]` (one span per item, label = decision) and
-`doc._.imr_item_parts`: per item, a dict of token ranges [start, end) of its parts.
+`doc.spans["imr_item_parts"]` (the parts of each item, inside its span, labelled with the part's
+name from `labels.ITEM_PARTS`). `item_parts(doc)` reads them back as typed `ItemParts`.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from spacy.language import Language
@@ -50,18 +52,15 @@ class ItemSplitter:
             start, end = trim(doc, start, end)
             decision = heading.id_.removeprefix("heading.")
             part: dict[str, Any] = {
-                "block": [start, end],
-                "heading": [start, heading.end],
-                "decision": decision,
-                "decision_span": [heading.start, heading.end],
+                L.PART_HEADING: (start, heading.end),
+                L.PART_DECISION: (heading.start, heading.end),
             }
             part.update(self._request(doc, fields, start, heading))
             part.update(self._blocks(doc, fields, heading.end, end))
             parts.append(part)
             spans.append(Span(doc, start, end, label=decision))
-        doc.spans[L.ITEMS_KEY] = spans
-        doc._.set(L.EXT_ITEMS, parts)
-        _drop_conditions_in_citations(doc, parts)
+        _set_items(doc, spans, parts)
+        _drop_conditions_in_citations(doc)
         return doc
 
     def _cued_items(self, doc: Doc, fields: list[Span]) -> Doc:
@@ -74,8 +73,7 @@ class ItemSplitter:
             if chosen:
                 break
         else:
-            doc.spans[L.ITEMS_KEY] = []
-            doc._.set(L.EXT_ITEMS, [])
+            _set_items(doc, [], [])
             return doc
         necessity = sorted(
             (s for s in doc.spans.get(L.SPANS_KEY, []) if s.id_ in _NECESSITY),
@@ -105,20 +103,14 @@ class ItemSplitter:
             while req[1] > req[0] and doc[req[1] - 1].text in {":", ",", "."}:
                 req[1] -= 1
             part: dict[str, Any] = {
-                "block": [start, end],
-                "heading": [start, req_end],
-                "decision": decision,
-                "decision_span": [verdict.start, verdict.end],
-                "request": req,
-                "partial": False,
-                "original_request": None,
-                "authorized": None,
+                L.PART_HEADING: (start, req_end),
+                L.PART_DECISION: (verdict.start, verdict.end),
+                L.PART_REQUEST: tuple(req),
             }
             part.update(self._blocks(doc, fields, req_end, end))
             parts.append(part)
             spans.append(Span(doc, start, end, label=decision))
-        doc.spans[L.ITEMS_KEY] = spans
-        doc._.set(L.EXT_ITEMS, parts)
+        _set_items(doc, spans, parts)
         return doc
 
     @staticmethod
@@ -162,10 +154,10 @@ class ItemSplitter:
             if start <= s.start and s.end <= heading.start and s.label_ == L.PARTIAL_CUE
         ]
         req_start, req_end = start, heading.start
-        out: dict[str, Any] = {"partial": False, "original_request": None, "authorized": None}
+        out: dict[str, Any] = {}
         openers = [c for c in cues if c.id_ in (L.RULE_PARTIAL_ORIGINAL, L.RULE_PARTIAL_REMAINING)]
         if openers:
-            out["partial"] = True
+            out[L.PART_PARTIAL] = (openers[0].start, openers[0].end)
             req_start = max(c.end for c in openers)
             # "... X is: Upheld": drop the closing "is"
             k = req_end
@@ -174,17 +166,17 @@ class ItemSplitter:
             req_end = k
             was = [c for c in cues if c.id_ == L.RULE_PARTIAL_WAS_ORIGINAL]
             if was:
-                out["original_request"] = list(trim(doc, start, was[0].start))
+                out[L.PART_ORIGINAL_REQUEST] = trim(doc, start, was[0].start)
             by = [c for c in cues if c.id_ == L.RULE_PARTIAL_AUTHORIZED_BY]
             ca = [c for c in cues if c.id_ == L.RULE_PARTIAL_AUTHORIZED]
             if by and was:
-                out["authorized"] = list(_sentence_after(doc, was[0].end, by[0].start))
+                out[L.PART_AUTHORIZED] = _sentence_after(doc, was[0].end, by[0].start)
             elif ca:
                 end = _clause_end(doc, ca[0].end, heading.start)
-                out["authorized"] = list(trim(doc, ca[0].end, end))
+                out[L.PART_AUTHORIZED] = trim(doc, ca[0].end, end)
         while req_start < req_end and (doc[req_start].is_space or doc[req_start].text == ","):
             req_start += 1
-        out["request"] = list(trim(doc, req_start, req_end))
+        out[L.PART_REQUEST] = trim(doc, req_start, req_end)
         return out
 
     @staticmethod
@@ -192,16 +184,12 @@ class ItemSplitter:
         labels = outermost(
             s for s in fields if s.label_ == L.BLOCK_LABEL and start <= s.start < end
         )
-        out: dict[str, Any] = {
-            L.BLOCK_CLAIMS_ADMINISTRATOR: None,
-            L.BLOCK_REVIEWER: None,
-            L.BLOCK_RATIONALE: None,
-        }
+        out: dict[str, Any] = {}
         for n, lab in enumerate(labels):
             stop = labels[n + 1].start if n + 1 < len(labels) else end
             name = lab.id_.removeprefix("block.")
-            if out.get(name) is None:
-                out[name] = list(trim(doc, lab.end, stop))
+            if name not in out:
+                out[name] = trim(doc, lab.end, stop)
         return out
 
 
@@ -266,14 +254,13 @@ def _any_in(starts: list[int], a: int, b: int) -> bool:
     return i < len(starts) and starts[i] < b
 
 
-def _drop_conditions_in_citations(doc: Doc, parts: list[dict[str, Any]]) -> None:
+def _drop_conditions_in_citations(doc: Doc) -> None:
     """A guideline line cites guideline sections, not the worker's conditions: DIAGNOSIS spans
     there ("Chronic Pain" in "Opioids for Chronic Pain") are dropped from the entity spans."""
     lines = [
-        part[key]
-        for part in parts
-        for key in (L.BLOCK_CLAIMS_ADMINISTRATOR, L.BLOCK_REVIEWER)
-        if part.get(key)
+        (p.start, p.end)
+        for p in doc.spans[L.ITEM_PARTS_KEY]
+        if p.label_ in (L.BLOCK_CLAIMS_ADMINISTRATOR, L.BLOCK_REVIEWER)
     ]
     if not lines:
         return
@@ -287,3 +274,39 @@ def _drop_conditions_in_citations(doc: Doc, parts: list[dict[str, Any]]) -> None
     ]
     if len(kept) != len(group):
         doc.spans[L.SPANS_KEY] = kept
+
+
+def _set_items(doc: Doc, items: list[Span], parts: list[dict[str, tuple[int, int]]]) -> None:
+    """Write the item spans and their non-empty parts (token ranges by part name)."""
+    doc.spans[L.ITEMS_KEY] = items
+    doc.spans[L.ITEM_PARTS_KEY] = [
+        Span(doc, a, b, label=name) for part in parts for name, (a, b) in part.items() if b > a
+    ]
+
+
+@dataclass(frozen=True)
+class ItemParts:
+    """One disputed item as the assembler reads it: its span (labelled with the decision) and its
+    parts by name (`labels.ITEM_PARTS`); a part the letter does not have is absent."""
+
+    block: Span
+    parts: dict[str, Span]
+
+    @property
+    def decision(self) -> str:
+        return str(self.block.label_)
+
+    def get(self, name: str) -> Span | None:
+        return self.parts.get(name)
+
+
+def item_parts(doc: Doc) -> list[ItemParts]:
+    """The items of a processed Doc, in letter order, each with the parts inside its span."""
+    items = sorted(doc.spans.get(L.ITEMS_KEY, []), key=lambda s: s.start)
+    starts = [s.start for s in items]
+    found: list[dict[str, Span]] = [{} for _ in items]
+    for part in doc.spans.get(L.ITEM_PARTS_KEY, []):
+        i = bisect.bisect_right(starts, part.start) - 1
+        if i >= 0 and part.end <= items[i].end:
+            found[i].setdefault(part.label_, part)
+    return [ItemParts(block, parts) for block, parts in zip(items, found, strict=True)]

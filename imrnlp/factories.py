@@ -7,6 +7,7 @@ from . import extensions  # noqa: F401  (registers the custom attributes)
 from . import labels as L
 from .components.abbreviations import Abbreviations
 from .components.context import AssertionContext
+from .components.date_roles import DateRoles
 from .components.diagnosis_lists import DiagnosisLists
 from .components.header import HeaderPairer
 from .components.items import ItemSplitter
@@ -40,13 +41,14 @@ def make_header(nlp: Language, name: str) -> HeaderPairer:
     return HeaderPairer(nlp, name)
 
 
-@Language.factory(
-    L.PIPE_NORMALIZER,
-    requires=["doc.spans"],
-    assigns=[f"span._.{L.EXT_NORM}", f"span._.{L.EXT_ROLE}"],
-)
+@Language.factory(L.PIPE_NORMALIZER, requires=["doc.spans"], assigns=[f"span._.{L.EXT_NORM}"])
 def make_normalizer(nlp: Language, name: str) -> Normalizer:
     return Normalizer(nlp, name)
+
+
+@Language.factory(L.PIPE_DATE_ROLES, requires=["doc.spans"], assigns=[f"span._.{L.EXT_ROLE}"])
+def make_date_roles(nlp: Language, name: str) -> DateRoles:
+    return DateRoles(nlp, name)
 
 
 @Language.factory(L.PIPE_ITEMS, requires=["doc.spans"], assigns=["doc.spans"])

@@ -14,7 +14,7 @@ from spacy.pipeline import SpanRuler
 from . import factories, filters, resources  # noqa: F401  (registers factories and filters)
 from . import labels as L
 from .components.context import AssertionContext
-from .components.normalizer import Normalizer
+from .components.date_roles import DateRoles
 from .components.sections import SectionDetector
 from .tokenizer import create_tokenizer  # noqa: F401  (registers the tokenizer)
 from .version import __version__
@@ -34,6 +34,7 @@ READERS: tuple[str, ...] = (
     L.PIPE_CONTEXT,
     L.PIPE_HEADER,
     L.PIPE_NORMALIZER,
+    L.PIPE_DATE_ROLES,
     L.PIPE_ITEMS,
 )
 
@@ -51,8 +52,9 @@ def build() -> Language:
     context = cast(AssertionContext, nlp.add_pipe(L.PIPE_CONTEXT))
     context.initialize(rules=resources.context_rules())
     nlp.add_pipe(L.PIPE_HEADER)
-    normalizer = cast(Normalizer, nlp.add_pipe(L.PIPE_NORMALIZER))
-    normalizer.initialize(date_roles=resources.date_role_rules())
+    nlp.add_pipe(L.PIPE_NORMALIZER)
+    date_roles = cast(DateRoles, nlp.add_pipe(L.PIPE_DATE_ROLES))
+    date_roles.initialize(rules=resources.date_role_rules())
     nlp.add_pipe(L.PIPE_ITEMS)
     nlp.meta["name"] = "imr_rules"
     nlp.meta["version"] = __version__

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from spacy.tokens import Span
 
 import imrnlp
 from imrnlp import labels as L
 from imrnlp.components.context import _by_sentence
+from imrnlp.components.date_roles import with_whitespace
 
 
 def test_context_groups_a_span_across_a_sentence_end():
@@ -43,3 +45,50 @@ def test_abbreviations_are_per_letter():
     ]
     ev = second.abbreviations[0].evidence
     assert ev.text == "functional restoration program"
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "role"),
+    [
+        ("Date of injury: 07/17/2013. She is 45.", "07/17/2013", "injury"),
+        ("She has an occupational claim from 11/01/2016 for her back.", "11/01/2016", "injury"),
+        ("He sustained an industrial injury to his knee on 03/02/2015.", "03/02/2015", "injury"),
+        (
+            "The MRI of the lumbar spine dated 12/01/2016 showed a protrusion.",
+            "12/01/2016",
+            "imaging",
+        ),
+        (
+            "The request was previously reviewed on\n   01/05/2017 and denied.",
+            "01/05/2017",
+            "ur_denial",
+        ),
+        (
+            "The original utilization review, dated 01-23-2017, non-certified it.",
+            "01-23-2017",
+            "ur_denial",
+        ),
+        ("On 01/05/2017, the UR non-certified the request.", "01/05/2017", "ur_denial"),
+        ("She underwent a right knee arthroscopy on 05/06/2015.", "05/06/2015", "surgery"),
+        ("The progress report dated 11/29/2016 notes pain.", "11/29/2016", "report"),
+        ("A request for authorization dated 12/02/2016 asked for it.", "12/02/2016", "request"),
+        ("A traction pin was removed from the femur on 11/01/2016.", "11/01/2016", "report"),
+        ("Pain since 2015. 11/29/2016 was the last visit.", "11/29/2016", "other"),
+    ],
+)
+def test_date_roles(text: str, date: str, role: str) -> None:
+    doc = imrnlp.load()(text)
+    (span,) = [s for s in doc.spans[L.SPANS_KEY] if s.label_ == L.DATE and s.text == date]
+    assert span._.get(L.EXT_ROLE) == role
+
+
+def test_with_whitespace_unrolls_ranges_and_skips_line_breaks() -> None:
+    from spacy.matcher import Matcher
+
+    nlp = imrnlp.load()
+    pattern = [{"LOWER": "mri"}, {"TEXT": {"REGEX": r"^\w+$"}, "OP": "{0,2}"}, {"LOWER": "dated"}]
+    matcher = Matcher(nlp.vocab, validate=True)
+    matcher.add("cue", [with_whitespace(pattern)])
+    assert matcher(nlp.make_doc("MRI of the\n  spine dated")) == []  # three words: too many
+    assert len(matcher(nlp.make_doc("MRI of\n  spine dated"))) == 1
+    assert len(matcher(nlp.make_doc("MRI\ndated"))) == 1

@@ -7,9 +7,11 @@ import re
 
 import pytest
 import spacy
+from spacy.matcher import Matcher
 
 from imrnlp import labels as L
 from imrnlp import resources
+from imrnlp.components.date_roles import with_whitespace
 
 
 @pytest.mark.parametrize(
@@ -30,8 +32,17 @@ def test_field_patterns_are_valid():
     ruler.add_patterns(resources.field_patterns())
 
 
-def test_section_and_role_regexes_compile():
-    for row in resources.section_rules() + resources.date_role_rules():
+def test_date_role_patterns_are_valid():
+    matcher = Matcher(spacy.blank("en").vocab, validate=True)
+    rows = resources.date_role_rules()
+    for row in rows:
+        assert row["side"] in ("before", "after"), row["id"]
+        matcher.add(row["id"], [with_whitespace(row["pattern"])])
+    assert len({r["id"] for r in rows}) == len(rows)
+
+
+def test_section_regexes_compile():
+    for row in resources.section_rules():
         for key in ("pattern", "after"):
             if row.get(key):
                 re.compile(row[key])

@@ -52,7 +52,7 @@ def doc_to_record(
     }
     record.update(_header(doc, entities, notes))
     text = doc_text(doc)  # built once per Doc
-    record["reviewer"] = _reviewer(text, fields)
+    record["reviewer"] = _reviewer(doc, text, fields)
     record["patient"] = _patient(doc, fields)
     record["diagnoses"] = _diagnoses(doc, fields, entities)
     record["items"] = [_item(doc, text, part, entities, fields, notes) for part in item_parts(doc)]
@@ -141,46 +141,25 @@ def _date_value(span: Span, entities: list[Span]) -> str | None:
 # --- reviewer and patient ----------------------------------------------------------------------
 
 
-def _line_after(text: str, span: Span, *, wrap: bool) -> tuple[int, int]:
-    """Character range of the rest of the line after `span`, with continuation lines if `wrap`."""
-    start = span.end_char
-    end = text.find("\n", start)
-    end = len(text) if end < 0 else end
-    while wrap:
-        nxt = text.find("\n", end + 1)
-        nxt = len(text) if nxt < 0 else nxt
-        following = text[end + 1 : nxt].strip()
-        # a value wraps when its line ends in '&', ',' or 'and', or the next line is a short
-        # run of words that is no label ("...Occupational" / "Medicine")
-        ends_open = re.search(r"(?:&|,|\band)\s*$", text[start:end]) is not None
-        short = 0 < len(following) <= 40 and ":" not in following and following[:1].isupper()
-        if not following or not (ends_open or short) or following.isupper():
-            break
-        end = nxt
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
-def _reviewer(text: str, fields: list[Span]) -> Reviewer:
-    lic = next((s for s in fields if s.label_ == L.LICENSURE), None)
-    spec = next((s for s in fields if s.label_ == L.SPECIALTY), None)
-    out: dict[str, Any] = {}
-    first = last = None
-    if lic is not None:
-        a, b = _line_after(text, lic, wrap=True)
-        out["licensure"] = [s.strip() for s in re.split(r",|;|\band\b", text[a:b]) if s.strip()]
-        first, last = lic.start_char, b
-    if spec is not None:
-        a, b = _line_after(text, spec, wrap=True)
-        out["specialty"] = squash(text[a:b]) or None
-        first = spec.start_char if first is None else first
-        last = b
-    if first is not None and last is not None:
-        out["evidence"] = Evidence(start=first, end=last, text=text[first:last], rule_id="reviewer")
-    return Reviewer(**out)
+def _reviewer(doc: Doc, text: str, fields: list[Span]) -> Reviewer:
+    """The reviewer's credentials from the `imr_credentials` spans; the evidence runs from the
+    first credential label to the end of the specialty (or of the last state)."""
+    values = sorted(doc.spans.get(L.CREDENTIALS_KEY, []), key=lambda s: s.start)
+    if not values:
+        return Reviewer()
+    labels = [
+        next((s.start_char for s in fields if s.label_ == label), None)
+        for label in (L.LICENSURE, L.SPECIALTY)
+    ]
+    states = [s for s in values if s.label_ == L.CREDENTIAL_LICENSURE]
+    specialty = next((s for s in values if s.label_ == L.CREDENTIAL_SPECIALTY), None)
+    first = next(c for c in labels if c is not None)
+    last = (specialty or states[-1]).end_char
+    return Reviewer(
+        licensure=[s.text for s in states],
+        specialty=squash(specialty.text) if specialty is not None else None,
+        evidence=Evidence(start=first, end=last, text=text[first:last], rule_id="reviewer"),
+    )
 
 
 def _patient(doc: Doc, fields: list[Span]) -> Patient:

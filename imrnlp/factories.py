@@ -7,6 +7,7 @@ from . import extensions  # noqa: F401  (registers the custom attributes)
 from . import labels as L
 from .components.abbreviations import Abbreviations
 from .components.context import AssertionContext
+from .components.credentials import Credentials
 from .components.date_roles import DateRoles
 from .components.diagnosis_lists import DiagnosisLists
 from .components.header import HeaderPairer
@@ -34,6 +35,11 @@ def make_diagnosis_lists(nlp: Language, name: str) -> DiagnosisLists:
 )
 def make_context(nlp: Language, name: str, max_scope: int) -> AssertionContext:
     return AssertionContext(nlp, name, max_scope=max_scope)
+
+
+@Language.factory(L.PIPE_CREDENTIALS, requires=["doc.spans"], assigns=["doc.spans"])
+def make_credentials(nlp: Language, name: str) -> Credentials:
+    return Credentials(nlp, name)
 
 
 @Language.factory(L.PIPE_HEADER, requires=["doc.spans"], assigns=["doc.spans"])

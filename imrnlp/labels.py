@@ -18,6 +18,10 @@ ITEMS_KEY = "imr_items"
 ITEM_PARTS_KEY = "imr_item_parts"
 #: The header table's values, labelled with their field name (case_number, date_assigned ...).
 HEADER_KEY = "imr_header"
+#: The expert reviewer's credentials: one span per state of licensure, one for the specialty.
+CREDENTIALS_KEY = "imr_credentials"
+CREDENTIAL_LICENSURE = "licensure"
+CREDENTIAL_SPECIALTY = "specialty"
 #: Spans predicted by a trained span categorizer, before they are merged into SPANS_KEY.
 PREDICTED_KEY = "imr_predicted"
 
@@ -177,6 +181,7 @@ PIPE_FIELDS = "imr_fields"
 PIPE_DIAGNOSIS_LISTS = "imr_diagnosis_lists"
 PIPE_CONTEXT = "imr_context"
 PIPE_HEADER = "imr_header"
+PIPE_CREDENTIALS = "imr_credentials"
 PIPE_NORMALIZER = "imr_normalizer"
 PIPE_DATE_ROLES = "imr_date_roles"
 PIPE_ITEMS = "imr_items"

@@ -33,6 +33,7 @@ READERS: tuple[str, ...] = (
     L.PIPE_ABBREVIATIONS,
     L.PIPE_CONTEXT,
     L.PIPE_HEADER,
+    L.PIPE_CREDENTIALS,
     L.PIPE_NORMALIZER,
     L.PIPE_DATE_ROLES,
     L.PIPE_ITEMS,
@@ -52,6 +53,7 @@ def build() -> Language:
     context = cast(AssertionContext, nlp.add_pipe(L.PIPE_CONTEXT))
     context.initialize(rules=resources.context_rules())
     nlp.add_pipe(L.PIPE_HEADER)
+    nlp.add_pipe(L.PIPE_CREDENTIALS)
     nlp.add_pipe(L.PIPE_NORMALIZER)
     date_roles = cast(DateRoles, nlp.add_pipe(L.PIPE_DATE_ROLES))
     date_roles.initialize(rules=resources.date_role_rules())

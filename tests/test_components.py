@@ -92,3 +92,27 @@ def test_with_whitespace_unrolls_ranges_and_skips_line_breaks() -> None:
     assert matcher(nlp.make_doc("MRI of the\n  spine dated")) == []  # three words: too many
     assert len(matcher(nlp.make_doc("MRI of\n  spine dated"))) == 1
     assert len(matcher(nlp.make_doc("MRI\ndated"))) == 1
+
+
+def test_credentials_wrap_and_split() -> None:
+    text = (
+        "EXPERT REVIEWER CREDENTIALS\n"
+        "State(s) of Licensure: California, Nevada and\n"
+        "    Oregon\n"
+        "Certification(s)/Specialty: Preventive Medicine, Occupational\n"
+        "    Medicine\n"
+        "\n"
+        "CLINICAL CASE SUMMARY\n"
+    )
+    doc = imrnlp.load()(text)
+    got = [(s.label_, " ".join(s.text.split())) for s in doc.spans[L.CREDENTIALS_KEY]]
+    assert got == [
+        ("licensure", "California"),
+        ("licensure", "Nevada"),
+        ("licensure", "Oregon"),
+        ("specialty", "Preventive Medicine, Occupational Medicine"),
+    ]
+    reviewer = imrnlp.extract(text).reviewer
+    assert reviewer.licensure == ["California", "Nevada", "Oregon"]
+    assert reviewer.specialty == "Preventive Medicine, Occupational Medicine"
+    assert reviewer.evidence is not None and reviewer.evidence.text.startswith("State(s)")

@@ -27,6 +27,12 @@ def _repo() -> str:
 
 
 sys.path.insert(0, _repo())
+if "--repo" in sys.argv:
+    # that checkout's factories register when it is imported; the entry points of the installed
+    # imrnlp may name factories it lacks
+    from spacy.util import registry
+
+    registry._entry_point_factories.entry_points = False
 from imrnlp.corpus import corpus_dir  # noqa: E402
 
 

@@ -10,6 +10,7 @@ from .components.context import AssertionContext
 from .components.credentials import Credentials
 from .components.date_roles import DateRoles
 from .components.diagnosis_lists import DiagnosisLists
+from .components.features import RuleFeatures
 from .components.header import HeaderPairer
 from .components.items import ItemSplitter
 from .components.normalizer import Normalizer
@@ -35,6 +36,11 @@ def make_diagnosis_lists(nlp: Language, name: str) -> DiagnosisLists:
 )
 def make_context(nlp: Language, name: str, max_scope: int) -> AssertionContext:
     return AssertionContext(nlp, name, max_scope=max_scope)
+
+
+@Language.factory(L.PIPE_FEATURES, requires=["doc.spans"], assigns=["token.tag"])
+def make_features(nlp: Language, name: str) -> RuleFeatures:
+    return RuleFeatures(nlp, name)
 
 
 @Language.factory(L.PIPE_CREDENTIALS, requires=["doc.spans"], assigns=["doc.spans"])

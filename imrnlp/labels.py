@@ -186,6 +186,7 @@ PIPE_NORMALIZER = "imr_normalizer"
 PIPE_DATE_ROLES = "imr_date_roles"
 PIPE_ITEMS = "imr_items"
 PIPE_SPANCAT = "spancat"
+PIPE_FEATURES = "imr_features"
 PIPE_SPAN_MERGER = "imr_span_merger"
 PIPE_ABBREVIATIONS = "imr_abbreviations"
 

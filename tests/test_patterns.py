@@ -11,7 +11,7 @@ from spacy.matcher import Matcher
 
 from imrnlp import labels as L
 from imrnlp import resources
-from imrnlp.components.date_roles import with_whitespace
+from imrnlp.components.date_roles import token_patterns
 
 
 @pytest.mark.parametrize(
@@ -37,7 +37,7 @@ def test_date_role_patterns_are_valid():
     rows = resources.date_role_rules()
     for row in rows:
         assert row["side"] in ("before", "after"), row["id"]
-        matcher.add(row["id"], [with_whitespace(row["pattern"])])
+        matcher.add(row["id"], token_patterns(row["pattern"]))
     assert len({r["id"] for r in rows}) == len(rows)
 
 

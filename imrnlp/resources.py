@@ -14,14 +14,12 @@ _HERE = Path(__file__).resolve().parent
 
 @cache
 def patterns_dir() -> Path:
-    """The `patterns/` folder: inside the installed wheel, or beside the package in a checkout."""
-    for candidate in (_HERE / "patterns", _HERE.parent / "patterns"):
-        if candidate.is_dir():
-            return candidate
-    raise PatternError(
-        f"imrnlp's rule files were not found in {_HERE / 'patterns'} or "
-        f"{_HERE.parent / 'patterns'}; reinstall the package (pip install imrnlp)."
-    )
+    """The rule files: `imrnlp/patterns/`, package data (the checkout's top-level `patterns` is a
+    link to it)."""
+    path = _HERE / "patterns"
+    if not path.is_dir():
+        raise PatternError(f"imrnlp's rule files are missing from {path}; reinstall imrnlp")
+    return path
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
 from . import category
 from . import labels as L
@@ -27,7 +28,6 @@ from .spanutil import (
     SpanIndex,
     doc_text,
     evidence_of,
-    outermost,
     sentence_of,
     squash,
     within,
@@ -209,7 +209,7 @@ def _diagnoses(doc: Doc, fields: list[Span], entities: list[Span]) -> list[Diagn
         return []
     region = regions[0]
     date = _listing_date(doc, region, entities)
-    spans = outermost(within(entities, region.start, region.end, L.DIAGNOSIS))
+    spans = filter_spans(within(entities, region.start, region.end, L.DIAGNOSIS))
     return [
         Diagnosis(
             text=squash(_unhyphenate(s.text)).rstrip("."),
@@ -257,8 +257,8 @@ def _item(
     request = _tokens(doc, part["request"]) or doc[part["heading"][0] : part["heading"][1]]
     rs, re_ = request.start, request.end
     decision = part["decision"]
-    meds = outermost(within(entities, rs, re_, L.MEDICATION))
-    procs = outermost(within(entities, rs, re_, L.PROCEDURE))
+    meds = filter_spans(within(entities, rs, re_, L.MEDICATION))
+    procs = filter_spans(within(entities, rs, re_, L.PROCEDURE))
     quantities = within(fields, rs, re_, L.QUANTITY)
     levels: list[str] = []
     for s in within(entities, rs, re_, L.ANATOMICAL_LEVEL):
@@ -317,7 +317,7 @@ def _item(
         decided = (cat, ev.model_copy(update={"rule_id": category.RULE_PREFIX + rule}))
     elif conclusion_sentence is not None:
         sent = conclusion_sentence
-        in_conclusion = outermost(within(entities, sent.start, sent.end, L.PROCEDURE))
+        in_conclusion = filter_spans(within(entities, sent.start, sent.end, L.PROCEDURE))
         if by_rationale := category.from_rationale(in_conclusion):
             decided = (by_rationale[0], category.evidence(by_rationale[1], by_rationale[2]))
     item["category"] = decided[0] if decided else category.rules()["default"]

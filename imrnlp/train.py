@@ -435,10 +435,6 @@ def _stamp(folder: Path) -> None:
     meta_path.write_text(json.dumps(meta, indent=2), encoding="utf8")
 
 
-def _forget(model: Path) -> None:
-    """Drop a cached pipeline loaded from `model`, which was just rewritten."""
-    with _pipeline._lock:
-        _pipeline._cache.pop(str(Path(model).resolve()), None)
 
 
 def train_model(
@@ -521,7 +517,7 @@ def train_model(
     for folder in (output, output / "model-best", output / "model-last"):
         _set_merge_labels(folder, merged)
         _stamp(folder)
-    _forget(output)
+    _pipeline.forget()  # the folder was rewritten
     meta = json.loads((output / "meta.json").read_text(encoding="utf8"))
     performance = dict(meta.get("performance", {}))
     per_type = performance.pop(f"spans_{L.PREDICTED_KEY}_per_type", None) or {}
@@ -556,7 +552,7 @@ def _choose_merge_labels(model: Path, dev: list[Annotated]) -> list[str]:
     rules alone (every label when there are no dev letters)."""
     if not dev:
         return list(L.ENTITY_LABELS)
-    _forget(model)
+    _pipeline.forget()
     with_model = _score(spacy.load(model), dev)["per_label"]
     rules = _score(_pipeline.load(), dev)["per_label"]
     return [lab for lab in L.ENTITY_LABELS if with_model[lab]["f"] > rules[lab]["f"]]

@@ -17,10 +17,11 @@ from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
 from .. import labels as L
 from ..normalize import canonical_level, iso_date
-from ..spanutil import doc_text, outermost
+from ..spanutil import doc_text
 from ._rules import RuleStore, StoredRules
 
 _WINDOW = 90  # characters of context read around a date for its role
@@ -100,7 +101,7 @@ def pair_header(doc: Doc) -> dict[str, Span]:
     """Header field name -> its value span, pairing labels and values in reading order."""
     end = _header_region_end(doc)
     fields = [s for s in doc.spans.get(L.FIELDS_KEY, []) if s.end <= end]
-    labels = outermost([s for s in fields if s.label_ == L.HEADER_LABEL])
+    labels = filter_spans([s for s in fields if s.label_ == L.HEADER_LABEL])
     values: list[tuple[str, Span]] = []
     for s in fields:
         if s.label_ == L.CASE_NUMBER:

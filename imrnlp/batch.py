@@ -19,7 +19,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
+
+import srsly
 
 from .errors import ImrnlpError, MissingFileError
 from .labels import HEADER_DATE_ROLES, LETTER_FIELDS
@@ -664,8 +666,5 @@ def _read_rows(path: Path, lines: Iterable[tuple[int, int]]) -> Iterator[dict[st
 
 
 def read_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
-    """Rows of a JSONL file (records and error rows), skipping blank lines."""
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield json.loads(line)
+    """Rows of a JSONL file (records and error rows), skipping blank lines (`srsly.read_jsonl`)."""
+    return cast(Iterator[dict[str, Any]], iter(srsly.read_jsonl(path)))

@@ -84,6 +84,7 @@ from pathlib import Path
 from typing import Any
 
 import spacy
+import srsly
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
@@ -212,24 +213,21 @@ def _split_of(value: object, where: str) -> str:
 
 
 def _load_jsonl(path: Path) -> list[Annotated]:
+    try:
+        rows = list(srsly.read_jsonl(path))
+    except ValueError as e:  # srsly: "Invalid JSON on line N: ..."
+        raise AnnotationError(f"{path}: not valid JSON ({e})") from e
     out = []
-    with path.open(encoding="utf8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{n}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise AnnotationError(f"{where}: not valid JSON ({e.msg}, column {e.colno})") from e
-            if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-                raise AnnotationError(f"{where}: each line needs a 'text' string and 'spans'")
-            meta = row.get("meta") or {}
-            if not isinstance(meta, dict):
-                raise AnnotationError(f"{where}: 'meta' must be an object")
-            spans = _check_spans(row.get("spans", []), row["text"], where)
-            split = _split_of(meta.get("split"), where)
-            out.append(Annotated(row["text"], spans, split, str(meta.get("source", where)), meta))
+    for n, row in enumerate(rows, 1):
+        where = f"{path}, row {n}"
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            raise AnnotationError(f"{where}: each line needs a 'text' string and 'spans'")
+        meta = row.get("meta") or {}
+        if not isinstance(meta, dict):
+            raise AnnotationError(f"{where}: 'meta' must be an object")
+        spans = _check_spans(row.get("spans", []), row["text"], where)
+        split = _split_of(meta.get("split"), where)
+        out.append(Annotated(row["text"], spans, split, str(meta.get("source", where)), meta))
     return out
 
 
@@ -433,8 +431,6 @@ def _stamp(folder: Path) -> None:
     meta["imrnlp_version"] = __version__
     meta.setdefault("description", "imrnlp rule pipeline with a trained span categorizer")
     meta_path.write_text(json.dumps(meta, indent=2), encoding="utf8")
-
-
 
 
 def train_model(

@@ -270,7 +270,6 @@ def _item(
         "request_evidence": evidence_of(request, rule_id="request"),
         "decision": decision,
         "decision_evidence": _decision_evidence(doc, part),
-        "medically_necessary": decision == "overturned",
         "procedures": _procedures(doc, procs),
         "levels": levels,
         "laterality": _laterality(within(fields, rs, re_, L.LATERALITY)),
@@ -297,7 +296,7 @@ def _item(
             item["conclusion"] = squash(sent.text)
             item["conclusion_evidence"] = evidence_of(sent, rule_id=conclusion.id_ or None)
             says = _NECESSARY.get(conclusion.id_)
-            if says is not None and says != item["medically_necessary"]:
+            if says is not None and says != (decision == "overturned"):
                 notes.append(
                     f"item '{item['request'][:60]}': decision '{decision}' disagrees with the "
                     f"rationale's conclusion ('{squash(conclusion.text)}')"

@@ -11,7 +11,7 @@ from .conftest import REPO
 
 def test_checked_in_schema_matches_the_models():
     checked_in = json.loads((REPO / "schema" / "case-record.schema.json").read_text("utf8"))
-    assert checked_in == CaseRecord.model_json_schema(), (
+    assert checked_in == CaseRecord.model_json_schema(mode="serialization"), (
         "the record changed: review it, then run `imrnlp schema > schema/case-record.schema.json`"
     )
 

@@ -41,7 +41,7 @@ def doc_to_record(
     doc: Doc, *, source: str | None = None, warnings: list[str] | None = None
 ) -> CaseRecord:
     """Assemble the record of one processed letter."""
-    notes: list[str] = list(warnings or []) + list(doc._.get(L.EXT_WARNINGS) or [])
+    notes: list[str] = list(warnings or [])
     entities = SpanIndex(doc.spans.get(L.SPANS_KEY, []))
     fields = SpanIndex(doc.spans.get(L.FIELDS_KEY, []))
     record: dict[str, Any] = {

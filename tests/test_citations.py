@@ -46,6 +46,13 @@ def _guideline(text: str):
             [],
         ),
         ("None identified", "none", []),
+        # a guideline named in a block that says nothing was cited is no citation
+        (
+            "The Claims Administrator did not cite any medical evidence for its decision, "
+            "such as the Official Disability Guidelines.",
+            "none",
+            [],
+        ),
     ],
 )
 def test_parse_guideline(text: str, kind: str, cited: list) -> None:

@@ -112,7 +112,7 @@ def test_canonical_level(text: str, expected: str) -> None:
     "text",
     [
         "S1-20",  # a regulation number, not a level
-        "C9-10",
+        "C9-T1",  # no C9
         "T13-L1",
         "L0-1",
         "L7-S1",

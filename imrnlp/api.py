@@ -18,6 +18,8 @@ logger = logging.getLogger("imrnlp")
 
 #: Longest text processed; the rest of a longer text is dropped with a warning in the record.
 MAX_CHARS = 2_000_000
+#: How the warning of a record left empty by a bug in imrnlp begins.
+INTERNAL_ERROR = "internal error, record left empty"
 
 
 def load(model: str | Path | None = None) -> Language:
@@ -67,7 +69,7 @@ def _record(
     return CaseRecord(
         source=source,
         layout="unknown",
-        warnings=[*warnings, f"internal error, record left empty: {type(error).__name__}: {error}"],
+        warnings=[*warnings, f"{INTERNAL_ERROR}: {type(error).__name__}: {error}"],
     )
 
 

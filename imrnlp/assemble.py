@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
 from . import category
 from . import labels as L
@@ -28,7 +29,6 @@ from .spanutil import (
     SpanIndex,
     doc_text,
     evidence_of,
-    outermost,
     sentence_of,
     squash,
     within,
@@ -42,7 +42,7 @@ def doc_to_record(
     doc: Doc, *, source: str | None = None, warnings: list[str] | None = None
 ) -> CaseRecord:
     """Assemble the record of one processed letter."""
-    notes: list[str] = list(warnings or []) + list(doc._.get(L.EXT_WARNINGS) or [])
+    notes: list[str] = list(warnings or [])
     entities = SpanIndex(doc.spans.get(L.SPANS_KEY, []))
     fields = SpanIndex(doc.spans.get(L.FIELDS_KEY, []))
     record: dict[str, Any] = {
@@ -187,7 +187,7 @@ def _diagnoses(doc: Doc, fields: list[Span], entities: list[Span]) -> list[Diagn
         return []
     region = regions[0]
     date = _listing_date(doc, region, entities)
-    spans = outermost(within(entities, region.start, region.end, L.DIAGNOSIS))
+    spans = filter_spans(within(entities, region.start, region.end, L.DIAGNOSIS))
     return [
         Diagnosis(
             text=squash(_unhyphenate(s.text)).rstrip("."),
@@ -229,8 +229,8 @@ def _item(
     request = part.get(L.PART_REQUEST) or part.get(L.PART_HEADING) or block
     rs, re_ = request.start, request.end
     decision = part.decision
-    meds = outermost(within(entities, rs, re_, L.MEDICATION))
-    procs = outermost(within(entities, rs, re_, L.PROCEDURE))
+    meds = filter_spans(within(entities, rs, re_, L.MEDICATION))
+    procs = filter_spans(within(entities, rs, re_, L.PROCEDURE))
     quantities = within(fields, rs, re_, L.QUANTITY)
     levels: list[str] = []
     for s in within(entities, rs, re_, L.ANATOMICAL_LEVEL):
@@ -242,7 +242,6 @@ def _item(
         "request_evidence": evidence_of(request, rule_id="request"),
         "decision": decision,
         "decision_evidence": _decision_evidence(part),
-        "medically_necessary": decision == "overturned",
         "procedures": _procedures(doc, procs),
         "levels": levels,
         "laterality": _laterality(within(fields, rs, re_, L.LATERALITY)),
@@ -269,7 +268,7 @@ def _item(
             item["conclusion"] = squash(sent.text)
             item["conclusion_evidence"] = evidence_of(sent, rule_id=conclusion.id_ or None)
             says = _NECESSARY.get(conclusion.id_)
-            if says is not None and says != item["medically_necessary"]:
+            if says is not None and says != (decision == "overturned"):
                 notes.append(
                     f"item '{item['request'][:60]}': decision '{decision}' disagrees with the "
                     f"rationale's conclusion ('{squash(conclusion.text)}')"
@@ -289,7 +288,7 @@ def _item(
         decided = (cat, ev.model_copy(update={"rule_id": category.RULE_PREFIX + rule}))
     elif conclusion_sentence is not None:
         sent = conclusion_sentence
-        in_conclusion = outermost(within(entities, sent.start, sent.end, L.PROCEDURE))
+        in_conclusion = filter_spans(within(entities, sent.start, sent.end, L.PROCEDURE))
         if by_rationale := category.from_rationale(in_conclusion):
             decided = (by_rationale[0], category.evidence(by_rationale[1], by_rationale[2]))
     item["category"] = decided[0] if decided else category.rules()["default"]

@@ -19,7 +19,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
+
+import srsly
 
 from .errors import ImrnlpError, MissingFileError
 from .labels import HEADER_DATE_ROLES, LETTER_FIELDS
@@ -402,26 +404,6 @@ def flatten_record(record: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def csv_value(value: Any) -> str:
-    """How a flat value is written in CSV: '' for null, 'true'/'false' for booleans."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def write_csv(rows: Iterable[dict[str, Any]], path: Path) -> None:
-    """Flat rows to CSV (UTF-8, header row, columns in `COLUMNS` order)."""
-    import csv
-
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(COLUMNS)
-        for row in rows:
-            w.writerow([csv_value(row.get(c)) for c in COLUMNS])
-
-
 def arrow_schema() -> Any:
     """The Parquet schema: strings, int64 counts/offsets, booleans."""
     import pyarrow as pa
@@ -453,21 +435,40 @@ def typed_row(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def write_parquet(rows: Iterable[dict[str, Any]], path: Path, chunk: int = 5000) -> None:
-    """Flat rows to Parquet (pyarrow), written in row groups of `chunk` rows."""
+def _tables(rows: Iterable[dict[str, Any]], chunk: int) -> Iterator[Any]:
+    """Flat rows as pyarrow Tables of `arrow_schema()`, `chunk` rows each."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     schema = arrow_schema()
-    with pq.ParquetWriter(path, schema) as writer:
-        buf: list[dict[str, Any]] = []
-        for row in rows:
-            buf.append(typed_row(row))
-            if len(buf) >= chunk:
-                writer.write_table(pa.Table.from_pylist(buf, schema=schema))
-                buf = []
-        if buf:
-            writer.write_table(pa.Table.from_pylist(buf, schema=schema))
+    buf: list[dict[str, Any]] = []
+    for row in rows:
+        buf.append(typed_row(row))
+        if len(buf) >= chunk:
+            yield pa.Table.from_pylist(buf, schema=schema)
+            buf = []
+    if buf:
+        yield pa.Table.from_pylist(buf, schema=schema)
+
+
+def write_parquet(rows: Iterable[dict[str, Any]], path: Path, chunk: int = 5000) -> None:
+    """Flat rows to Parquet (pyarrow), written in row groups of `chunk` rows."""
+    import pyarrow.parquet as pq
+
+    with pq.ParquetWriter(path, arrow_schema()) as writer:
+        for table in _tables(rows, chunk):
+            writer.write_table(table)
+
+
+def write_csv(rows: Iterable[dict[str, Any]], path: Path, chunk: int = 5000) -> None:
+    """Flat rows to CSV with `pyarrow.csv` (UTF-8, header row, columns in `COLUMNS` order, the
+    types of the Parquet table): null is an empty cell, booleans `true`/`false`, dates ISO,
+    fields quoted only where needed."""
+    import pyarrow.csv as pacsv
+
+    options = pacsv.WriteOptions(quoting_style="needed")
+    with pacsv.CSVWriter(path, arrow_schema(), write_options=options) as writer:
+        for table in _tables(rows, chunk):
+            writer.write_table(table)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -664,8 +665,5 @@ def _read_rows(path: Path, lines: Iterable[tuple[int, int]]) -> Iterator[dict[st
 
 
 def read_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
-    """Rows of a JSONL file (records and error rows), skipping blank lines."""
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield json.loads(line)
+    """Rows of a JSONL file (records and error rows), skipping blank lines (`srsly.read_jsonl`)."""
+    return cast(Iterator[dict[str, Any]], iter(srsly.read_jsonl(path)))

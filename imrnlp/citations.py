@@ -13,11 +13,12 @@ from functools import cache
 from typing import Any
 
 from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
 from . import labels as L
 from .record import Citation, Guideline
 from .resources import patterns_dir
-from .spanutil import evidence_of, outermost, squash, within
+from .spanutil import evidence_of, squash, within
 
 _YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
 _SECTIONS = re.compile(r"Section\(s\)\s*:\s*(.+?)(?:\s*Page\(s\)|$)", re.I | re.S)
@@ -49,12 +50,12 @@ def parse_guideline(
         stop = starts[n + 1].start if n + 1 < len(starts) else end
         seg = doc[cue.end : stop]
         named = within(entities, seg.start, seg.end, L.GUIDELINE)
-        citations.extend(_citations(seg, outermost(named), named))
+        citations.extend(_citations(seg, filter_spans(named), named))
     if not starts and not within(fields, start, end, L.NO_CITATION):
         # no "Decision based on": a bare citation line
         named = within(entities, start, end, L.GUIDELINE)
         if named:
-            citations.extend(_citations(block, outermost(named), named))
+            citations.extend(_citations(block, filter_spans(named), named))
     mtus = any(c.mtus for c in citations)
     non_mtus = any(not c.mtus for c in citations)
     kind = (

@@ -144,10 +144,11 @@ def demo_cli() -> None:
 
 
 def schema() -> dict[str, Any]:
-    """The JSON Schema of `CaseRecord`."""
+    """The JSON Schema of `CaseRecord` as written (serialization mode: derived fields such as
+    `medically_necessary` included)."""
     from .record import CaseRecord
 
-    return CaseRecord.model_json_schema()
+    return CaseRecord.model_json_schema(mode="serialization")
 
 
 @app.command("schema", cls=_Command)

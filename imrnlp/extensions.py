@@ -11,7 +11,7 @@ def register() -> None:
     for name, default in ((L.EXT_ASSERTION, None), (L.EXT_NORM, None), (L.EXT_ROLE, None)):
         if not Span.has_extension(name):
             Span.set_extension(name, default=default)
-    for name in (L.EXT_LAYOUT, L.EXT_WARNINGS, L.EXT_ABBREVIATIONS):
+    for name in (L.EXT_LAYOUT, L.EXT_ABBREVIATIONS):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=None)
 

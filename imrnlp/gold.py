@@ -16,8 +16,6 @@ from .labels import HEADER_FIELDS
 from .record import CaseRecord, Guideline, Item
 from .resources import context_rules
 
-HEADER = HEADER_FIELDS
-
 
 def load_gold(folder: Path) -> dict[str, dict[str, Any]]:
     """Gold records by case number. Raises `ReadError` for a missing or empty folder."""
@@ -73,12 +71,17 @@ def _parts(g: Guideline | None) -> list[str]:
     return out
 
 
+def _header(record: CaseRecord) -> dict[str, Any]:
+    """The record's header fields as in its JSON (dates as ISO strings, like the gold records)."""
+    return record.model_dump(mode="json", include=set(HEADER_FIELDS))
+
+
 def values(record: CaseRecord, gold: dict[str, Any], name: str) -> tuple[Any, Any]:
     """(expected, got) of one compared field ('items[2].category'), for reading the misses."""
     m = re.match(r"items\[(\d+)\]\.(.+)", name)
     if name.startswith("header."):
         f = name.removeprefix("header.")
-        return gold.get(f), getattr(record, f)
+        return gold.get(f), _header(record)[f]
     if name == "items.count":
         return len(gold.get("items", [])), len(record.items)
     if m is None:
@@ -116,8 +119,9 @@ def values(record: CaseRecord, gold: dict[str, Any], name: str) -> tuple[Any, An
 def compare(record: CaseRecord, gold: dict[str, Any]) -> dict[str, bool]:
     """Field name -> whether the record agrees with the gold record."""
     res: dict[str, bool] = {}
-    for f in HEADER:
-        res[f"header.{f}"] = getattr(record, f) == gold.get(f)
+    header = _header(record)
+    for f in HEADER_FIELDS:
+        res[f"header.{f}"] = header[f] == gold.get(f)
     rev = gold.get("reviewer") or {}
     res["reviewer.licensure"] = [_norm(s) for s in record.reviewer.licensure] == [
         _norm(s) for s in rev.get("licensure", [])

@@ -55,7 +55,6 @@ ITEM_CUE = (
 PARTIAL_CUE = "PARTIAL_CUE"  # "The original request," / "remaining IMR eligible portion"
 QUANTITY = "QUANTITY"  # "#60", "QTY: 30"
 LATERALITY = "LATERALITY"
-SERVICE = "SERVICE"  # a requested service that is not a procedure (DME, program ...)
 PATIENT = "PATIENT"  # "48 year old male"
 LICENSURE = "LICENSURE"  # "State(s) of Licensure:"
 SPECIALTY = "SPECIALTY"  # "Certification(s)/Specialty:"
@@ -131,15 +130,10 @@ HEADER_DATE_ROLES: dict[str, str] = {
     "application_received": "application_received",
 }
 
-# --- sections ----------------------------------------------------------------------------------
+# --- sections the code reads (every section name is in patterns/sections.jsonl) ----------------
 SECTION_HEADER = "header"
-SECTION_DETERMINATION = "determination"
-SECTION_CREDENTIALS = "credentials"
 SECTION_CASE_SUMMARY = "case_summary"
-SECTION_DOCUMENTS = "documents_reviewed"
 SECTION_ISSUES = "issues"
-SECTION_ISSUE_AT_DISPUTE = "issue_at_dispute"
-SECTION_GUIDELINES = "guidelines_relied_upon"
 
 # --- item blocks (ids of BLOCK_LABEL spans are "block.<name>") ---------------------------------
 BLOCK_CLAIMS_ADMINISTRATOR = "claims_administrator_guideline"
@@ -170,14 +164,12 @@ EXT_ASSERTION = "imr_assertion"  # Span: present | uncertain | negated | histori
 EXT_NORM = "imr_norm"  # Span: normalized value (ISO date, canonical level)
 EXT_ROLE = "imr_role"  # Span: date role
 EXT_LAYOUT = "imr_layout"  # Doc: recognised layout
-EXT_WARNINGS = "imr_warnings"  # Doc: list of warnings raised by components
 EXT_ABBREVIATIONS = "imr_abbreviations"  # Doc: [short_start, short_end, long_start, long_end]
 
 # --- component names ---------------------------------------------------------------------------
 PIPE_SECTIONS = "imr_sections"
 PIPE_ENTITY_RULER = "imr_entity_ruler"
 PIPE_FIELD_RULER = "imr_field_ruler"
-PIPE_FIELDS = "imr_fields"
 PIPE_DIAGNOSIS_LISTS = "imr_diagnosis_lists"
 PIPE_CONTEXT = "imr_context"
 PIPE_HEADER = "imr_header"
@@ -237,7 +229,5 @@ DrugClass = Literal[
     "medical_food",
     "other",
 ]
-DATE_ROLES: tuple[str, ...] = get_args(DateRole)
 DRUG_CLASSES: tuple[str, ...] = get_args(DrugClass)
-ASSERTIONS: tuple[str, ...] = get_args(Assertion)
 CATEGORIES: tuple[str, ...] = get_args(Category)

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
-_MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for m in names
+#: Month names and abbreviations, lower case, to month numbers ('march' and 'mar' -> 3), with
+#: the four-letter 'sept' letters also write. From `calendar`, read once at import (in the C
+#: locale Python starts in).
+_MONTHS: dict[str, int] = {
+    **{name.lower(): n for n, name in enumerate(calendar.month_name) if name},
+    **{abbr.lower(): n for n, abbr in enumerate(calendar.month_abbr) if abbr},
+    "sept": 9,
 }
 _NUMERIC = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})$")
 _MONTH_YEAR = re.compile(r"^(\d{1,2})/(\d{4})$")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-import threading
 from pathlib import Path
 from typing import Any, cast
 
@@ -22,8 +22,6 @@ from .version import __version__
 logger = logging.getLogger("imrnlp")
 #: The registered tokenizer every imrnlp pipeline is built with.
 TOKENIZER = "imrnlp.Tokenizer.v1"
-_lock = threading.Lock()
-_cache: dict[str, Language] = {}
 
 #: Components after the rulers, in order. A trained span categorizer and the merger go in front
 #: of them, so everything that reads entities sees the trained spans.
@@ -82,12 +80,21 @@ def _add_ruler(nlp: Language, name: str, spans_key: str, patterns: list[dict[str
 
 
 def load(model: str | Path | None = None) -> Language:
-    """The rule pipeline (model=None) or a saved or trained pipeline folder; cached per model."""
-    key = "" if model is None else str(Path(model).resolve())
-    with _lock:
-        if key not in _cache:
-            _cache[key] = build() if model is None else _load_dir(Path(model))
-        return _cache[key]
+    """The rule pipeline (model=None) or a saved or trained pipeline folder; cached per model
+    (by resolved path). `forget()` empties the cache."""
+    return _load_cached(None if model is None else str(Path(model).resolve()))
+
+
+@functools.cache
+def _load_cached(key: str | None) -> Language:
+    # functools.cache keeps its table consistent across threads; two threads asking for the
+    # same pipeline at the same first moment may each build it, and one of the two is kept.
+    return build() if key is None else _load_dir(Path(key))
+
+
+def forget() -> None:
+    """Empty the pipeline cache (a saved pipeline folder was rewritten)."""
+    _load_cached.cache_clear()
 
 
 def _load_dir(path: Path) -> Language:

@@ -5,13 +5,25 @@ JSON field names are a contract: fields may be added, none renamed.
 
 from __future__ import annotations
 
-from typing import Literal
+import datetime as dt
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    computed_field,
+    model_validator,
+)
 
 from .labels import Assertion, Category, DateRole, DrugClass
 
-SCHEMA_VERSION: Literal["1"] = "1"
+SCHEMA_VERSION: Literal["2"] = "2"
+
+#: A date the letter gives to the month only ('10/2016'): 'YYYY-MM'. Whole dates are
+#: `datetime.date`, written as ISO strings in JSON.
+YearMonth = Annotated[str, StringConstraints(pattern=r"^\d{4}-(?:0[1-9]|1[0-2])$")]
 
 GuidelineKind = Literal["mtus", "non_mtus", "mtus+non_mtus", "none"]
 
@@ -50,7 +62,10 @@ class Patient(_Model):
 class Diagnosis(_Model):
     text: str = Field(description="The diagnosis as written, list number and final period dropped.")
     assertion: Assertion = Field(description="present, uncertain, negated or historical.")
-    date: str | None = Field(default=None, description="Date of the listing report, ISO, if given.")
+    date: dt.date | YearMonth | None = Field(
+        default=None,
+        description="Date of the listing report, ISO ('YYYY-MM' to the month), if given.",
+    )
     evidence: Evidence = Field(description="Where the diagnosis was read.")
 
 
@@ -133,7 +148,6 @@ class Item(_Model):
     decision_evidence: Evidence | None = Field(
         default=None, description="The words that state the decision (': Upheld')."
     )
-    medically_necessary: bool = Field(description="True when the denial was overturned.")
     category: Category = Field(description="Kind of treatment requested.")
     category_evidence: Evidence | None = Field(
         default=None,
@@ -166,6 +180,23 @@ class Item(_Model):
     )
     evidence: Evidence = Field(description="The whole item block.")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _derived_on_input(cls, data: Any) -> Any:
+        """A record read back from JSON carries `medically_necessary`; it is derived, so it is
+        dropped here, and must agree with the decision."""
+        if isinstance(data, dict) and "medically_necessary" in data:
+            data = dict(data)
+            given = data.pop("medically_necessary")
+            if given != (data.get("decision") == "overturned"):
+                raise ValueError("medically_necessary must be true exactly when overturned")
+        return data
+
+    @computed_field(description="True when the denial was overturned (derived from decision).")  # type: ignore[prop-decorator]
+    @property
+    def medically_necessary(self) -> bool:
+        return self.decision == "overturned"
+
 
 class Abbreviation(_Model):
     short: str = Field(description="The abbreviation ('EMG').")
@@ -175,7 +206,10 @@ class Abbreviation(_Model):
 
 class DateMention(_Model):
     text: str = Field(description="The date as written.")
-    value: str | None = Field(description="ISO date, or null when the text is not a valid date.")
+    value: dt.date | YearMonth | None = Field(
+        description="ISO date ('YYYY-MM' for a month and year), or null when the text is not a "
+        "valid date."
+    )
     role: DateRole = Field(description="What the date is the date of.")
     evidence: Evidence = Field(description="Where the date was read.")
 
@@ -192,7 +226,7 @@ class Entity(_Model):
 class CaseRecord(_Model):
     """One IMR letter as data."""
 
-    schema_version: Literal["1"] = Field(
+    schema_version: Literal["2"] = Field(
         default=SCHEMA_VERSION, description="Record schema version."
     )
     imrnlp_version: str | None = Field(default=None, description="imrnlp version that made it.")
@@ -201,11 +235,13 @@ class CaseRecord(_Model):
     )
     layout: str = Field(description="Letter layout recognised ('dwc-2016', 'imr-2015', ...).")
     case_number: str | None = Field(default=None, description="IMR case number, 'CM16-0235991'.")
-    date_assigned: str | None = Field(default=None, description="Date assigned, ISO.")
-    decision_date: str | None = Field(default=None, description="Decision date, ISO.")
-    date_of_injury: str | None = Field(default=None, description="Date of injury, ISO.")
-    ur_denial_date: str | None = Field(default=None, description="Utilization review denial, ISO.")
-    application_received: str | None = Field(default=None, description="Application date, ISO.")
+    date_assigned: dt.date | None = Field(default=None, description="Date assigned, ISO.")
+    decision_date: dt.date | None = Field(default=None, description="Decision date, ISO.")
+    date_of_injury: dt.date | None = Field(default=None, description="Date of injury, ISO.")
+    ur_denial_date: dt.date | None = Field(
+        default=None, description="Utilization review denial, ISO."
+    )
+    application_received: dt.date | None = Field(default=None, description="Application date, ISO.")
     priority: Literal["Standard", "Expedited"] | None = Field(default=None, description="Priority.")
     reviewer: Reviewer = Field(default_factory=Reviewer, description="Expert reviewer credentials.")
     patient: Patient = Field(default_factory=Patient, description="The injured worker.")

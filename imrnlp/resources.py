@@ -7,6 +7,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import srsly
+
 from .errors import PatternError
 
 _HERE = Path(__file__).resolve().parent
@@ -23,19 +25,14 @@ def patterns_dir() -> Path:
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Read a JSONL rule file, naming the file and line of any bad row."""
-    rows: list[dict[str, Any]] = []
-    with path.open(encoding="utf8") as f:
-        for n, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise PatternError(f"{path}:{n}: not valid JSON ({e.msg})") from e
-            if not isinstance(row, dict):
-                raise PatternError(f"{path}:{n}: each line must be a JSON object")
-            rows.append(row)
+    """Read a JSONL rule file (`srsly.read_jsonl`), naming the file and line of any bad row."""
+    try:
+        rows = list(srsly.read_jsonl(path))
+    except ValueError as e:  # srsly: "Invalid JSON on line N: ..."
+        raise PatternError(f"{path}: not valid JSON ({e})") from e
+    for n, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            raise PatternError(f"{path}, row {n}: each line must be a JSON object")
     return rows
 
 

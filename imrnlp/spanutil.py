@@ -10,18 +10,6 @@ from spacy.tokens import Doc, Span
 from .record import Evidence
 
 
-def outermost(spans: Iterable[Span]) -> list[Span]:
-    """Longest spans first, dropping any that overlap one already kept; in text order."""
-    kept: list[Span] = []
-    taken: set[int] = set()
-    for s in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
-        if taken.intersection(range(s.start, s.end)):
-            continue
-        kept.append(s)
-        taken.update(range(s.start, s.end))
-    return sorted(kept, key=lambda s: s.start)
-
-
 class SpanIndex(list[Span]):
     """A list of spans that also answers `within` by label and position without scanning every
     span (the assembler asks it many times per letter)."""

@@ -84,8 +84,11 @@ from pathlib import Path
 from typing import Any
 
 import spacy
+import srsly
 from spacy.language import Language
-from spacy.tokens import Doc, DocBin
+from spacy.scorer import Scorer
+from spacy.tokens import Doc, DocBin, Span
+from spacy.training import Example
 
 from . import labels as L
 from . import pipeline as _pipeline
@@ -212,24 +215,21 @@ def _split_of(value: object, where: str) -> str:
 
 
 def _load_jsonl(path: Path) -> list[Annotated]:
+    try:
+        rows = list(srsly.read_jsonl(path))
+    except ValueError as e:  # srsly: "Invalid JSON on line N: ..."
+        raise AnnotationError(f"{path}: not valid JSON ({e})") from e
     out = []
-    with path.open(encoding="utf8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{n}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise AnnotationError(f"{where}: not valid JSON ({e.msg}, column {e.colno})") from e
-            if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-                raise AnnotationError(f"{where}: each line needs a 'text' string and 'spans'")
-            meta = row.get("meta") or {}
-            if not isinstance(meta, dict):
-                raise AnnotationError(f"{where}: 'meta' must be an object")
-            spans = _check_spans(row.get("spans", []), row["text"], where)
-            split = _split_of(meta.get("split"), where)
-            out.append(Annotated(row["text"], spans, split, str(meta.get("source", where)), meta))
+    for n, row in enumerate(rows, 1):
+        where = f"{path}, row {n}"
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            raise AnnotationError(f"{where}: each line needs a 'text' string and 'spans'")
+        meta = row.get("meta") or {}
+        if not isinstance(meta, dict):
+            raise AnnotationError(f"{where}: 'meta' must be an object")
+        spans = _check_spans(row.get("spans", []), row["text"], where)
+        split = _split_of(meta.get("split"), where)
+        out.append(Annotated(row["text"], spans, split, str(meta.get("source", where)), meta))
     return out
 
 
@@ -435,12 +435,6 @@ def _stamp(folder: Path) -> None:
     meta_path.write_text(json.dumps(meta, indent=2), encoding="utf8")
 
 
-def _forget(model: Path) -> None:
-    """Drop a cached pipeline loaded from `model`, which was just rewritten."""
-    with _pipeline._lock:
-        _pipeline._cache.pop(str(Path(model).resolve()), None)
-
-
 def train_model(
     annotations: Path,
     output: Path,
@@ -521,7 +515,7 @@ def train_model(
     for folder in (output, output / "model-best", output / "model-last"):
         _set_merge_labels(folder, merged)
         _stamp(folder)
-    _forget(output)
+    _pipeline.forget()  # the folder was rewritten
     meta = json.loads((output / "meta.json").read_text(encoding="utf8"))
     performance = dict(meta.get("performance", {}))
     per_type = performance.pop(f"spans_{L.PREDICTED_KEY}_per_type", None) or {}
@@ -556,7 +550,7 @@ def _choose_merge_labels(model: Path, dev: list[Annotated]) -> list[str]:
     rules alone (every label when there are no dev letters)."""
     if not dev:
         return list(L.ENTITY_LABELS)
-    _forget(model)
+    _pipeline.forget()
     with_model = _score(spacy.load(model), dev)["per_label"]
     rules = _score(_pipeline.load(), dev)["per_label"]
     return [lab for lab in L.ENTITY_LABELS if with_model[lab]["f"] > rules[lab]["f"]]
@@ -575,30 +569,41 @@ def _set_merge_labels(folder: Path, labels: list[str]) -> None:
 # --- evaluate ----------------------------------------------------------------------------------
 
 
-def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"p": round(p, 4), "r": round(r, 4), "f": round(f, 4)}
+def _reference(nlp: Language, rec: Annotated) -> Doc:
+    """The gold Doc of an annotated letter, one token per character, so that every gold span is
+    whole tokens however the rules' tokenizer cut the text (a gold span off the tokenizer's
+    boundaries can then never match, and counts as missed)."""
+    ref = Doc(nlp.vocab, words=list(rec.text), spaces=[False] * len(rec.text))
+    spans = (ref.char_span(s, e, label=lab) for s, e, lab in rec.spans)
+    ref.spans[L.SPANS_KEY] = [s for s in spans if s is not None]  # never None: one char a token
+    return ref
+
+
+def _entity_spans(doc: Doc, key: str) -> list[Span]:
+    return [s for s in doc.spans.get(key, []) if s.label_ in L.ENTITY_LABELS]
 
 
 def _score(nlp: Language, records: list[Annotated]) -> dict[str, Any]:
-    counts = {label: [0, 0, 0] for label in L.ENTITY_LABELS}
+    """Exact-match span P/R/F (`spacy.scorer.Scorer.score_spans`) of `doc.spans["imr"]`."""
+    examples = []
     for rec in records:
         if len(rec.text) >= nlp.max_length:
             nlp.max_length = len(rec.text) + 1
-        predicted = _entity_set(nlp(rec.text))
-        gold = set(rec.spans)
-        for _, _, label in predicted & gold:
-            counts[label][0] += 1
-        for _, _, label in predicted - gold:
-            counts[label][1] += 1
-        for _, _, label in gold - predicted:
-            counts[label][2] += 1
-    total = [sum(c[i] for c in counts.values()) for i in range(3)]
+        examples.append(Example(nlp(rec.text), _reference(nlp, rec)))
+    scores = Scorer.score_spans(
+        examples, L.SPANS_KEY, getter=_entity_spans, labeled=True, allow_overlap=True
+    )
+
+    def prf(p: float | None, r: float | None, f: float | None) -> dict[str, float]:
+        return {"p": round(p or 0.0, 4), "r": round(r or 0.0, 4), "f": round(f or 0.0, 4)}
+
+    per_type = scores[f"{L.SPANS_KEY}_per_type"] or {}
+    zero = {"p": 0.0, "r": 0.0, "f": 0.0}
     return {
-        **_prf(*total),
-        "per_label": {label: _prf(*c) for label, c in counts.items()},
+        **prf(*(scores[f"{L.SPANS_KEY}_{k}"] for k in "prf")),
+        "per_label": {
+            label: prf(*(per_type.get(label, zero)[k] for k in "prf")) for label in L.ENTITY_LABELS
+        },
         "letters": len(records),
     }
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 import imrnlp
 from imrnlp.batch import (
     COLUMNS,
-    csv_value,
+    arrow_schema,
     errors_path,
     find_inputs,
     flatten_record,
@@ -33,6 +33,19 @@ def _runner() -> CliRunner:
         return CliRunner(mix_stderr=False)  # click < 8.2
     except TypeError:
         return CliRunner()
+
+
+def _read_csv(path: Path) -> list[dict]:
+    """A batch CSV read back: the header is COLUMNS, and each cell parses to its typed value (an
+    unquoted empty cell is null, a quoted one the empty string)."""
+    import pyarrow.csv as pacsv
+
+    with open(path, newline="", encoding="utf-8") as f:
+        assert tuple(next(csv.reader(f))) == COLUMNS
+    options = pacsv.ConvertOptions(
+        column_types=arrow_schema(), strings_can_be_null=True, quoted_strings_can_be_null=False
+    )
+    return pacsv.read_csv(path, convert_options=options).to_pylist()
 
 
 @pytest.fixture(scope="module")
@@ -76,12 +89,8 @@ def test_csv_agrees_with_extract_file(letters: Path, expected: list[dict], tmp_p
     out = tmp_path / "out.csv"
     result = _runner().invoke(app, ["batch", str(letters), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    with open(out, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    want = [
-        {c: csv_value(r.get(c)) for c in COLUMNS} for rec in expected for r in flatten_record(rec)
-    ]
-    assert rows == want
+    rows = _read_csv(out)
+    assert rows == [typed_row(r) for rec in expected for r in flatten_record(rec)]
     assert len(rows) == sum(max(1, len(rec["items"])) for rec in expected)
     assert not errors_path(out).exists()
 
@@ -218,12 +227,7 @@ def test_resume_after_interruption(letters: Path, expected: list[dict], tmp_path
     summary = run_batch([letters], out, resume=True, on_result=done.append)
     assert summary.skipped == 3 and summary.processed == N_LETTERS - 3
     assert [r["source"] for r in done] == [r["source"] for r in expected[3:]]
-    with open(out, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    want = [
-        {c: csv_value(r.get(c)) for c in COLUMNS} for rec in expected for r in flatten_record(rec)
-    ]
-    assert rows == want
+    assert _read_csv(out) == [typed_row(r) for rec in expected for r in flatten_record(rec)]
 
 
 def test_resume_finished_jsonl_is_a_no_op(letters: Path, expected: list[dict], tmp_path: Path):

@@ -37,7 +37,7 @@ def test_schema_is_valid_json() -> None:
     result = _runner().invoke(app, ["schema"])
     assert result.exit_code == 0
     got = json.loads(result.stdout)
-    assert got == schema() == CaseRecord.model_json_schema()
+    assert got == schema() == CaseRecord.model_json_schema(mode="serialization")
     assert "items" in got["properties"]
 
 

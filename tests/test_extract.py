@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 import imrnlp
@@ -16,11 +18,11 @@ def sample(sample_text) -> CaseRecord:
 def test_header(sample):
     assert sample.layout == "dwc-2016"
     assert sample.case_number == "CM99-0000001"
-    assert sample.date_assigned == "2017-03-02"
-    assert sample.decision_date == "2017-04-03"
-    assert sample.date_of_injury == "2015-06-14"
-    assert sample.ur_denial_date == "2017-02-21"
-    assert sample.application_received == "2017-02-27"
+    assert sample.date_assigned == dt.date(2017, 3, 2)
+    assert sample.decision_date == dt.date(2017, 4, 3)
+    assert sample.date_of_injury == dt.date(2015, 6, 14)
+    assert sample.ur_denial_date == dt.date(2017, 2, 21)
+    assert sample.application_received == dt.date(2017, 2, 27)
     assert sample.priority == "Standard"
 
 
@@ -101,7 +103,7 @@ def test_every_value_points_at_its_evidence(sample_text, sample):
 
 
 def test_dates_have_roles(sample):
-    roles = {d.value: d.role for d in sample.dates}
+    roles = {str(d.value): d.role for d in sample.dates}
     assert roles["2015-08-03"] == "imaging"
     assert roles["2017-02-21"] == "ur_denial"
 
@@ -118,8 +120,8 @@ def test_decision_language_negates_nothing_clinical():
 def test_seed_letter(corpus):
     record = imrnlp.extract_file(corpus / "seed" / "imr-letter-2015.txt")
     assert record.layout == "imr-2015"
-    assert record.date_of_injury == "2013-07-17"
-    assert record.ur_denial_date == "2014-12-17"
+    assert record.date_of_injury == dt.date(2013, 7, 17)
+    assert record.ur_denial_date == dt.date(2014, 12, 17)
     assert [d.assertion for d in record.diagnoses] == ["present", "uncertain", "present"]
     assert record.diagnoses[1].text == "thoracic disk herniation"
     assert len(record.items) == 1

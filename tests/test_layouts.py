@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import imrnlp
 
 MAXIMUS_2013 = """MAXIMUS FEDERAL SERVICES, INC.
@@ -67,7 +69,7 @@ def test_maximus_2013_14_layout():
     assert first.reviewer_guideline.citations[0].part == "Chronic Pain Medical Treatment"
     assert record.items[1].category == "physical_medicine"
     assert record.items[1].laterality == "right"
-    assert record.date_of_injury == "2007-03-19"
+    assert record.date_of_injury == dt.date(2007, 3, 19)
     assert [d.text for d in record.diagnoses] == ["right knee osteoarthritis", "lumbar strain"]
 
 

@@ -12,6 +12,7 @@ from spacy.matcher import Matcher
 from imrnlp import labels as L
 from imrnlp import resources
 from imrnlp.components.date_roles import token_patterns
+from imrnlp.errors import PatternError
 
 
 @pytest.mark.parametrize(
@@ -80,3 +81,19 @@ def test_category_rule_ids_are_rules():
     ids = {row["id"] for row in resources.entity_patterns()}
     for key in ("facility_ids", "modifier_ids"):
         assert set(rules()[key]) <= ids, key
+
+
+def test_bad_rule_file_names_file_and_line(tmp_path):
+    path = tmp_path / "rules.jsonl"
+    path.write_text('{"label": "DATE", "pattern": "x"}\n\n{"label": oops}\n', encoding="utf8")
+    with pytest.raises(PatternError, match=r"rules\.jsonl: not valid JSON .*line 3"):
+        resources.read_jsonl(path)
+
+
+def test_rule_rows_must_be_objects(tmp_path):
+    path = tmp_path / "rules.jsonl"
+    path.write_text('{"label": "DATE", "pattern": "x"}\n["a list"]\n', encoding="utf8")
+    with pytest.raises(PatternError, match=r"rules\.jsonl, row 2: each line must be a JSON object"):
+        resources.read_jsonl(path)
+    path.write_text('\n{"label": "DATE", "pattern": "x"}\n\n', encoding="utf8")
+    assert resources.read_jsonl(path) == [{"label": "DATE", "pattern": "x"}]

@@ -79,7 +79,7 @@ def test_unknown_label(tmp_path: Path) -> None:
             {"text": TEXT, "spans": [{"start": 0, "end": 5, "label": "DRUG"}]},
         ],
     )
-    with pytest.raises(AnnotationError, match=r"a\.jsonl:2: .*unknown label 'DRUG'"):
+    with pytest.raises(AnnotationError, match=r"a\.jsonl, row 2: .*unknown label 'DRUG'"):
         load_annotations(path)
 
 
@@ -90,14 +90,14 @@ def test_span_outside_text(tmp_path: Path) -> None:
             {"text": TEXT, "spans": [{"start": 70, "end": 500, "label": "DATE"}]},
         ],
     )
-    with pytest.raises(AnnotationError, match=r"a\.jsonl:1: .*outside the text"):
+    with pytest.raises(AnnotationError, match=r"a\.jsonl, row 1: .*outside the text"):
         load_annotations(path)
 
 
 def test_bad_json(tmp_path: Path) -> None:
     path = tmp_path / "a.jsonl"
     path.write_text('{"text": "a", "spans": []}\n{"text": oops}\n', encoding="utf8")
-    with pytest.raises(AnnotationError, match=r"a\.jsonl:2: not valid JSON"):
+    with pytest.raises(AnnotationError, match=r"a\.jsonl: not valid JSON \(Invalid JSON on line 2"):
         load_annotations(path)
 
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
 from .. import labels as L
-from ..spanutil import outermost
 from .context import opening_regex
 
 _LIST_NUMBER = re.compile(r"^(?:\(?\d{1,2}[.)]|[a-z][.)]|[-*\u2022])$")
@@ -45,7 +45,7 @@ class DiagnosisLists:
 
     def __call__(self, doc: Doc) -> Doc:
         fields = list(doc.spans.get(L.FIELDS_KEY, []))
-        cues = outermost([s for s in fields if s.label_ == L.DIAGNOSIS_CUE])
+        cues = filter_spans([s for s in fields if s.label_ == L.DIAGNOSIS_CUE])
         new_dx: list[Span] = []
         # tokens that name a condition: any DIAGNOSIS span, or a DIAGNOSIS_HEAD cue ("pain")
         heads = {

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
 from .. import labels as L
-from ..spanutil import outermost
 
 #: Value kinds a header field waits for; every other field waits for a DATE.
 _KINDS = {L.CASE_NUMBER: "case_number", L.PRIORITY: "priority"}
@@ -44,7 +44,7 @@ def pair_header(doc: Doc) -> dict[str, Span]:
     """Header field name -> its value span, pairing labels and values in reading order."""
     end = _header_region_end(doc)
     fields = [s for s in doc.spans.get(L.FIELDS_KEY, []) if s.end <= end]
-    labels = outermost([s for s in fields if s.label_ == L.HEADER_LABEL])
+    labels = filter_spans([s for s in fields if s.label_ == L.HEADER_LABEL])
     values = [(_KINDS[s.label_], s) for s in fields if s.label_ in _KINDS]
     values += [
         ("date", s)

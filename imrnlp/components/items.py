@@ -16,9 +16,10 @@ from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
 from .. import labels as L
-from ..spanutil import doc_text, outermost, trim
+from ..spanutil import doc_text, trim
 
 #: A line above a heading belongs to it unless it closes a sentence, or is the issues section's
 #: heading or opening line.
@@ -34,7 +35,7 @@ class ItemSplitter:
 
     def __call__(self, doc: Doc) -> Doc:
         fields = list(doc.spans.get(L.FIELDS_KEY, []))
-        headings = outermost(s for s in fields if s.label_ == L.DECISION_HEADING)
+        headings = filter_spans(s for s in fields if s.label_ == L.DECISION_HEADING)
         issues = [s for s in doc.spans.get(L.SECTIONS_KEY, []) if s.label_ == L.SECTION_ISSUES]
         floor = issues[0].start if issues else 0
         headings = [h for h in headings if h.start >= floor]
@@ -181,7 +182,7 @@ class ItemSplitter:
 
     @staticmethod
     def _blocks(doc: Doc, fields: list[Span], start: int, end: int) -> dict[str, Any]:
-        labels = outermost(
+        labels = filter_spans(
             s for s in fields if s.label_ == L.BLOCK_LABEL and start <= s.start < end
         )
         out: dict[str, Any] = {}

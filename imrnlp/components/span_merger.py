@@ -16,14 +16,11 @@ than the rules did there. Model spans carry the rule id ``"model"``.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .. import labels as L
 
-Policy = Literal["boundaries", "add"]
 POLICIES: tuple[str, ...] = ("boundaries", "add")
 
 

@@ -1,7 +1,7 @@
 """How many letters to annotate: train on 25, 50 and 100 percent of the training letters and plot
 span F per label on the fixed test letters, beside the rules alone.
 
-    python benchmarks/learning_curve.py [ANNOTATIONS] [--steps 300] [-o learning_curve.png]
+    python benchmarks/learning_curve.py [ANNOTATIONS] [--steps 400] [-o learning_curve.png]
 
 ANNOTATIONS defaults to `annotations/letters` (read with the corpus, `IMRNLP_CORPUS`). Every run
 keeps the dev and test letters whole and draws its training letters from the same shuffled order
@@ -35,7 +35,7 @@ def _write(records, path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("annotations", nargs="?", default=str(REPO / "annotations" / "letters"))
-    parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--steps", type=int, default=400)
     parser.add_argument("-o", "--output", default=str(REPO / "benchmarks" / "learning_curve.png"))
     args = parser.parse_args()
 

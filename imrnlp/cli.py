@@ -504,12 +504,12 @@ def train_cli(
         ),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Model folder to write.")],
-    max_steps: Annotated[int, typer.Option("--max-steps", min=1, help="Training steps.")] = 300,
+    max_steps: Annotated[int, typer.Option("--max-steps", min=1, help="Training steps.")] = 400,
     base: Annotated[Path | None, typer.Option("--base", help="Pipeline to start from.")] = None,
 ) -> None:
     """Train a span model from annotations.
 
-    Example: imrnlp train gold.jsonl -o model/ --max-steps 300
+    Example: imrnlp train annotations/letters -o model/
     """
     from . import train
 

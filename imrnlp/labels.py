@@ -22,7 +22,8 @@ HEADER_KEY = "imr_header"
 CREDENTIALS_KEY = "imr_credentials"
 CREDENTIAL_LICENSURE = "licensure"
 CREDENTIAL_SPECIALTY = "specialty"
-#: Spans predicted by a trained span categorizer, before they are merged into SPANS_KEY.
+#: The gold spans of an annotated letter in a training DocBin (the NER learns those that do not
+#: overlap, as doc.ents).
 PREDICTED_KEY = "imr_predicted"
 
 # --- entity labels -----------------------------------------------------------------------------
@@ -177,7 +178,7 @@ PIPE_CREDENTIALS = "imr_credentials"
 PIPE_NORMALIZER = "imr_normalizer"
 PIPE_DATE_ROLES = "imr_date_roles"
 PIPE_ITEMS = "imr_items"
-PIPE_SPANCAT = "spancat"
+PIPE_NER = "ner"
 PIPE_FEATURES = "imr_features"
 PIPE_SPAN_MERGER = "imr_span_merger"
 PIPE_ABBREVIATIONS = "imr_abbreviations"

@@ -23,7 +23,7 @@ logger = logging.getLogger("imrnlp")
 #: The registered tokenizer every imrnlp pipeline is built with.
 TOKENIZER = "imrnlp.Tokenizer.v1"
 
-#: Components after the rulers, in order. A trained span categorizer and the merger go in front
+#: Components after the rulers, in order. A trained NER and the merger go in front
 #: of them, so everything that reads entities sees the trained spans.
 READERS: tuple[str, ...] = (
     L.PIPE_DIAGNOSIS_LISTS,

@@ -1,4 +1,4 @@
-"""Fine-tuning: annotated letters in, a trained span categorizer behind the rules out.
+"""Fine-tuning: annotated letters in, a trained NER behind the rules out.
 
 Annotation formats
 ------------------
@@ -51,10 +51,11 @@ Training
 `train_model` converts the letters to DocBin files (warning, with the file and span, about each
 span whose ends do not fall on token boundaries: it is shrunk to the tokens inside it, or
 dropped), saves the rule pipeline, and runs spaCy's own training (`spacy.cli.train.train`) with
-the config shipped as `imrnlp/configs/spancat.cfg`: the rule components sourced from the saved
-rule pipeline and frozen, a `spancat` (small HashEmbedCNN tok2vec, no pretrained vectors, n-gram
-suggester 1-6) writing `doc.spans["imr_predicted"]`, then `imr_span_merger` and the components
-that read entities (diagnosis lists, sentencizer, context, normalizer, items). The output
+the config shipped as `imrnlp/configs/ner.cfg`: the rule components sourced from the saved rule
+pipeline and frozen, `imr_features` (the rules' label and the section of each token, as TAG), a
+`ner` (transition-based, small HashEmbedCNN tok2vec reading TAG beside the word features, no
+pretrained vectors) writing `doc.ents`, then `imr_span_merger` and the components that read
+entities (diagnosis lists, sentencizer, context, header, normalizer, date roles, items). The output
 folder is a whole pipeline: `imrnlp.extract(text, model=MODEL_DIR)` or `spacy.load(MODEL_DIR)`.
 spaCy also writes `MODEL_DIR/model-best` (the same pipeline) and `MODEL_DIR/model-last`.
 
@@ -108,7 +109,7 @@ DOCBIN_KEYS = (L.PREDICTED_KEY, L.SPANS_KEY, "sc")
 
 def config_path() -> Path:
     """The training config shipped with the package."""
-    return Path(str(files("imrnlp") / "configs" / "spancat.cfg"))
+    return Path(str(files("imrnlp") / "configs" / "ner.cfg"))
 
 
 # --- annotations -------------------------------------------------------------------------------
@@ -329,6 +330,7 @@ def to_docbin(records: Iterable[Annotated], nlp: Language | None = None) -> DocB
                 )
             spans.append(span)
         doc.spans[L.PREDICTED_KEY] = spans
+        doc.ents = spacy.util.filter_spans(spans)  # a NER learns the spans that do not overlap
         db.add(doc)
     return db
 
@@ -431,20 +433,20 @@ def _stamp(folder: Path) -> None:
         return
     meta = json.loads(meta_path.read_text(encoding="utf8"))
     meta["imrnlp_version"] = __version__
-    meta.setdefault("description", "imrnlp rule pipeline with a trained span categorizer")
+    meta.setdefault("description", "imrnlp rule pipeline with a trained NER")
     meta_path.write_text(json.dumps(meta, indent=2), encoding="utf8")
 
 
 def train_model(
     annotations: Path,
     output: Path,
-    max_steps: int = 300,
+    max_steps: int = 400,
     base: Path | None = None,
     *,
     eval_frequency: int | None = None,
     overrides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Train a span categorizer behind the frozen rules; save the whole pipeline to `output`.
+    """Train a NER behind the frozen rules; save the whole pipeline to `output`.
 
     Parameters
     ----------
@@ -452,14 +454,14 @@ def train_model(
         on, "dev" letters pick the best model (a fifth of the train letters if there are none).
     output : the pipeline folder written (loadable by `spacy.load` and `imrnlp.extract`).
     max_steps : training steps (batches of 2 letters).
-    base : a pipeline trained before: its spancat (and tok2vec) is trained further.
+    base : a pipeline trained before: its NER (and tok2vec) is trained further.
     eval_frequency : steps between evaluations (default: about 6 in a run, at most every 50).
     overrides : more spaCy config overrides, e.g. {"training.batcher.size": 1}.
 
     Returns
     -------
     {"output", "steps", "seconds", "scores": {name: value}, "per_label": {LABEL: {p, r, f}}},
-    the scores being model-best's on the dev letters (spancat spans only).
+    the scores being model-best's on the dev letters (the NER's own entities).
     """
     from spacy.cli.train import train as spacy_train
     from wasabi import msg
@@ -467,8 +469,8 @@ def train_model(
     output = Path(output)
     records = load_annotations(Path(annotations))
     train_recs, dev_recs = _dev_split(records)
-    if base is not None and not (Path(base) / L.PIPE_SPANCAT).is_dir():
-        raise FileNotFoundError(f"{base} is not a trained imrnlp pipeline (no spancat in it)")
+    if base is not None and not (Path(base) / L.PIPE_NER).is_dir():
+        raise FileNotFoundError(f"{base} is not a trained imrnlp pipeline (no ner in it)")
     every = eval_frequency or max(1, min(50, max_steps // 6))
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="imrnlp-train-") as tmp_name:
@@ -479,7 +481,7 @@ def train_model(
         to_docbin(dev_recs, rules).to_disk(tmp / "dev.spacy")
         config = spacy.util.load_config(config_path(), interpolate=False)
         if base is not None:
-            config["components"][L.PIPE_SPANCAT] = {"source": str(Path(base).resolve())}
+            config["components"][L.PIPE_NER] = {"source": str(Path(base).resolve())}
         config.to_disk(tmp / "config.cfg")
         logger.info(
             "training on %d letters, %d dev letters, %d steps",
@@ -518,12 +520,12 @@ def train_model(
     _pipeline.forget()  # the folder was rewritten
     meta = json.loads((output / "meta.json").read_text(encoding="utf8"))
     performance = dict(meta.get("performance", {}))
-    per_type = performance.pop(f"spans_{L.PREDICTED_KEY}_per_type", None) or {}
+    per_type = performance.pop("ents_per_type", None) or {}
     per_label = {
         label: {k: float(v) for k, v in per_type.get(label, {"p": 0, "r": 0, "f": 0}).items()}
         for label in L.ENTITY_LABELS
     }
-    msg.divider("Per-label scores of model-best on the dev letters (spancat spans)")
+    msg.divider("Per-label scores of model-best on the dev letters (the NER's entities)")
     msg.table(
         [(lab, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}") for lab, s in per_label.items()],
         header=("label", "P", "R", "F"),
@@ -536,9 +538,7 @@ def train_model(
         "steps": max_steps,
         "seconds": round(seconds, 1),
         "scores": {
-            k: v
-            for k, v in performance.items()
-            if k.startswith(f"spans_{L.PREDICTED_KEY}_") or k.endswith("_loss")
+            k: v for k, v in performance.items() if k.startswith("ents_") or k.endswith("_loss")
         },
         "per_label": per_label,
         "merged_labels": merged,

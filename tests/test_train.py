@@ -161,11 +161,13 @@ def test_docbin_conversion_warns_on_misaligned(caplog: pytest.LogCaptureFixture)
 
 def test_config_ships_with_package() -> None:
     config = spacy.util.load_config(config_path(), interpolate=False)
-    assert config["components"]["spancat"]["spans_key"] == L.PREDICTED_KEY
+    assert config["components"][L.PIPE_NER]["factory"] == "ner"
+    assert config["components"][L.PIPE_SPAN_MERGER]["source_key"] == "ents"
+    assert "TAG" in config["components"][L.PIPE_NER]["model"]["tok2vec"]["embed"]["attrs"]
     assert config["nlp"]["pipeline"][-len(imrnlp.pipeline.READERS) :] == list(
         imrnlp.pipeline.READERS
     )
-    assert (REPO / "models" / "spancat.cfg").read_text() == config_path().read_text()
+    assert (REPO / "models" / "ner.cfg").read_text() == config_path().read_text()
 
 
 def test_annotate_files(tmp_path: Path, sample_text: str) -> None:
@@ -200,7 +202,8 @@ def test_small_training(tmp_path: Path) -> None:
     assert meta["imrnlp_version"] == imrnlp.__version__
 
     nlp = spacy.load(out)
-    assert nlp.pipe_names.index("spancat") < nlp.pipe_names.index(L.PIPE_SPAN_MERGER)
+    names = nlp.pipe_names
+    assert names.index(L.PIPE_FEATURES) < names.index(L.PIPE_NER) < names.index(L.PIPE_SPAN_MERGER)
     test_letter = json.loads(by_split["test"][0].read_text())
     corpus_text = imrnlp.corpus.corpus_dir() / "dwc-imr-2017" / "text" / test_letter["file"]
     record = imrnlp.extract(corpus_text.read_text(encoding="utf8"), model=out)

@@ -4,7 +4,7 @@ Requires the entity spans and the sections. Assigns `token.tag_` = "<label>|<sec
 of the longest rule span over the token ("O" outside every span) and the name of the section the
 token is in ("none" before the first). imrnlp has no part-of-speech tagger, so TAG is free to carry
 them; the training config's `MultiHashEmbed` reads TAG beside NORM, PREFIX, SUFFIX and SHAPE, so
-the span categorizer sees what the rules see.
+the trained NER sees what the rules see.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""`imr_span_merger`: merges a trained span categorizer's spans into `doc.spans["imr"]`.
+"""`imr_span_merger`: merges a trained model's spans (a NER's `doc.ents`, or a span group) into
+`doc.spans["imr"]`.
 
 Runs before the components that read entities (diagnosis lists, context, normalizer, items), so
 a trained model improves the record. Two merge policies:
@@ -22,6 +23,8 @@ from spacy.tokens import Doc, Span
 from .. import labels as L
 
 POLICIES: tuple[str, ...] = ("boundaries", "add")
+#: `source_key` that reads a trained NER's `doc.ents` instead of a span group.
+ENTS = "ents"
 
 
 class SpanMerger:
@@ -43,7 +46,8 @@ class SpanMerger:
 
     def __call__(self, doc: Doc) -> Doc:
         wanted = set(L.ENTITY_LABELS) if self.only_labels is None else self.only_labels
-        predicted = [s for s in doc.spans.get(self.source_key, []) if s.label_ in wanted]
+        source = doc.ents if self.source_key == ENTS else doc.spans.get(self.source_key, [])
+        predicted = [s for s in source if s.label_ in wanted]
         if not predicted:
             return doc
         rules = list(doc.spans.get(L.SPANS_KEY, []))

@@ -54,6 +54,7 @@ ITEM_CUE = (
     "ITEM_CUE"  # older layouts: "Regarding the request for", "has determined the request for"
 )
 PARTIAL_CUE = "PARTIAL_CUE"  # "The original request," / "remaining IMR eligible portion"
+ITEMS_OPENING = "ITEMS_OPENING"  # "... the issues set forth below:", the line before the first item
 QUANTITY = "QUANTITY"  # "#60", "QTY: 30"
 LATERALITY = "LATERALITY"
 PATIENT = "PATIENT"  # "48 year old male"

@@ -21,10 +21,10 @@ from spacy.util import filter_spans
 from .. import labels as L
 from ..spanutil import doc_text, trim
 
-#: A line above a heading belongs to it unless it closes a sentence, or is the issues section's
-#: heading or opening line.
+#: A line above a heading belongs to it unless it closes a sentence, is a heading in capitals (the
+#: issues section's), or holds a block label or the issues' opening ("set forth below:").
 _CLOSES = re.compile(r"\.\s*$")
-_STOPS = re.compile(r"set forth below:\s*$|^[\s\f]*[A-Z][A-Z ,()]+$")
+_CAPS_LINE = re.compile(r"^[\s\f]*[A-Z][A-Z ,()]+$")
 #: Decision-span rule ids that state necessity, and whether the item is necessary.
 _NECESSITY = {L.RULE_NECESSARY: True, L.RULE_NOT_NECESSARY: False}
 
@@ -43,7 +43,9 @@ class ItemSplitter:
             return self._cued_items(doc, fields)
         text = doc_text(doc)  # built once per Doc
         partial = sorted(s.start_char for s in fields if s.label_ == L.PARTIAL_CUE)
-        labels = sorted(s.start_char for s in fields if s.label_ == L.BLOCK_LABEL)
+        labels = sorted(
+            s.start_char for s in fields if s.label_ in (L.BLOCK_LABEL, L.ITEMS_OPENING)
+        )
         starts = [self._heading_start(doc, text, h, floor, partial, labels) for h in headings]
         parts: list[dict[str, Any]] = []
         spans: list[Span] = []
@@ -121,8 +123,8 @@ class ItemSplitter:
         """First token of the heading: walk back over wrapped lines to the previous block's end
         (a line that closes a sentence, a block label such as "Decision rationale:", the issues
         section's heading), keeping the sentences of a partial authorization together.
-        `partial` and `labels` are the sorted start offsets of the PARTIAL_CUE and BLOCK_LABEL
-        field spans."""
+        `partial` and `labels` are the sorted start offsets of the PARTIAL_CUE field spans and of
+        the BLOCK_LABEL and ITEMS_OPENING field spans."""
         floor_char = doc[floor].idx if floor < len(doc) else 0
         line_start = _line_start(text, floor_char, heading.start_char)
         while line_start > floor_char:
@@ -137,7 +139,7 @@ class ItemSplitter:
             cue = _any_in(partial, line_start, heading.start_char) and _any_in(
                 partial, prev_start, prev_end
             )
-            stop = _STOPS.search(prev) or _any_in(labels, prev_start, prev_end)
+            stop = _CAPS_LINE.search(prev) or _any_in(labels, prev_start, prev_end)
             if (_CLOSES.search(prev) and not cue) or stop:
                 break
             line_start = prev_start

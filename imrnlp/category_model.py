@@ -15,7 +15,7 @@ digits of the SHA-256 of its case number ("CM16-0213037"), read as a number, are
 
 Model and threshold
 -------------------
-A spaCy `textcat` (exclusive classes, `imrnlp/configs/category.cfg`: bag of words and bigrams),
+A spaCy `textcat` (exclusive classes, `imrnlp/configs/category.cfg`: a bag of words),
 trained with spaCy's own loop (`spacy.training.loop.train`), the last model kept. The record takes
 the model's category when the rules found no cue, or when the model gives another category a
 probability above a threshold (`category.combine`). The threshold is chosen by cross-validation
@@ -226,13 +226,17 @@ def fit(items: Sequence[GoldItem], overrides: dict[str, Any] | None = None) -> L
 def predict(classifier: Language, texts: Sequence[str]) -> list[dict[str, float]]:
     """The classifier's category probabilities of each text."""
     docs = (classifier.make_doc(t) for t in texts)
-    return [{cat: float(d.cats.get(cat, 0.0)) for cat in L.CATEGORIES} for d in classifier.pipe(docs)]
+    return [
+        {cat: float(d.cats.get(cat, 0.0)) for cat in L.CATEGORIES} for d in classifier.pipe(docs)
+    ]
 
 
 def _combined(items: Sequence[GoldItem], threshold: float) -> list[str]:
     return [
         category.combine(
-            it.rules, it.decided, {"scores": it.scores, "threshold": threshold} if it.scores else None
+            it.rules,
+            it.decided,
+            {"scores": it.scores, "threshold": threshold} if it.scores else None,
         )[0]
         for it in items
     ]

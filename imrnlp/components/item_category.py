@@ -35,19 +35,29 @@ TEXT_PARTS: tuple[str, ...] = (
 )
 
 
+#: How many times the request is written into an item's text: its few words then weigh more than
+#: the rationale's many in a bag of words (3 against 1: macro F 0.51 against 0.44 out of fold on the
+#: training letters, README "Item category model").
+REQUEST_REPEATS = 3
+
+
 def item_text(part: ItemParts) -> str:
     """What the category classifier reads of one item, at training and at run time: the request
-    (else the heading, else the whole block), then the claims administrator's and the reviewer's
-    guideline lines and the rationale, one line each, whitespace collapsed."""
+    (else the heading, else the whole block) `REQUEST_REPEATS` times, then the claims
+    administrator's and the reviewer's guideline lines and the rationale, one line each,
+    whitespace collapsed."""
     first = part.get(L.PART_REQUEST) or part.get(L.PART_HEADING) or part.block
-    spans = [first, *(part.get(name) for name in TEXT_PARTS)]
-    return "\n".join(squash(s.text) for s in spans if s is not None)
+    lines = [squash(first.text)] * REQUEST_REPEATS
+    lines += [squash(s.text) for name in TEXT_PARTS if (s := part.get(name)) is not None]
+    return "\n".join(lines)
 
 
 class ItemCategorizer:
     """Scores every item of a letter with the trained classifier held in `self.classifier`."""
 
-    def __init__(self, nlp: Language, name: str = L.PIPE_ITEM_CATEGORY, *, threshold: float) -> None:
+    def __init__(
+        self, nlp: Language, name: str = L.PIPE_ITEM_CATEGORY, *, threshold: float
+    ) -> None:
         self.name = name
         self.threshold = threshold
         self.classifier: Language | None = None

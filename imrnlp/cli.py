@@ -21,7 +21,6 @@ from rich.logging import RichHandler
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from .errors import ImrnlpError
-from .labels import CATEGORIES as LABEL_CATEGORIES
 from .labels import LETTER_FIELDS
 
 logger = logging.getLogger("imrnlp")
@@ -620,29 +619,25 @@ def _evaluate_category(
     if as_json:
         typer.echo(json.dumps(result, indent=2, default=str))
         return
-    systems = ("rules", "model", "rules+model")
     table = Table(
-        title=f"item categories: {result['items']} items of {result['letters']} {split} letters "
-        f"(threshold {result['threshold']})"
+        title=f"item categories: {result['items']} items of {result['letters']} {split} letters, "
+        f"model threshold {result['threshold']}"
     )
-    table.add_column("category")
-    for system in systems:
-        for col in ("P", "R", "F"):
-            table.add_column(f"{system} {col}" if col == "P" else col, justify="right")
-    table.add_column("n", justify="right")
-    classes = [c for c in LABEL_CATEGORIES if any(c in result[s]["per_class"] for s in systems)]
-    for c in classes:
-        row = [c]
-        for system in systems:
-            got = result[system]["per_class"].get(c)
-            row += [f"{got[k]:.3f}" if got else "—" for k in ("p", "r", "f")]
-        n = next(result[s]["per_class"][c]["n"] for s in systems if c in result[s]["per_class"])
-        table.add_row(*row, str(n))
-    for key, name in (("macro_f", "macro F"), ("accuracy", "accuracy")):
-        row = [f"[bold]{name}"]
-        for system in systems:
-            row += ["", "", f"[bold]{result[system][key]:.3f}"]
-        table.add_row(*row, "")
+    for col in ("system", "category", "P", "R", "F", "n"):
+        table.add_column(col, justify="right" if len(col) == 1 else "left")
+    for system in ("rules", "model", "rules+model"):
+        scores = result[system]
+        table.add_row(
+            system,
+            "[bold]macro F",
+            "",
+            "",
+            f"[bold]{scores['macro_f']:.3f}",
+            str(scores["items"]),
+        )
+        table.add_row("", "accuracy", "", "", f"{scores['accuracy']:.3f}", "")
+        for c, s in scores["per_class"].items():
+            table.add_row("", c, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}", str(s["n"]))
     out.print(table)
     if result["skipped"]:
         err.print(f"skipped (item counts differ): {', '.join(result['skipped'])}", highlight=False)

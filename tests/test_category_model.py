@@ -25,7 +25,9 @@ from .conftest import REPO, one_item_letter
 
 GOLD = REPO / "gold" / "records"
 #: A request no category rule knows and a guideline line that names no topic: the rules say other.
-NO_CUE = one_item_letter("Zorbulation of the frimble", "Decision based on the reviewer's judgement.")
+NO_CUE = one_item_letter(
+    "Zorbulation of the frimble", "Decision based on the reviewer's judgement."
+)
 
 
 def _prediction(best: str, p: float, threshold: float) -> dict:

@@ -291,8 +291,17 @@ def _item(
         in_conclusion = filter_spans(within(entities, sent.start, sent.end, L.PROCEDURE))
         if by_rationale := category.from_rationale(in_conclusion):
             decided = (by_rationale[0], category.evidence(by_rationale[1], by_rationale[2]))
-    item["category"] = decided[0] if decided else category.rules()["default"]
-    item["category_evidence"] = decided[1] if decided else None
+    by_rules = decided[0] if decided else category.rules()["default"]
+    chosen, source, p = category.combine(
+        by_rules, decided is not None, block._.get(L.EXT_CATEGORY_MODEL)
+    )
+    item["category"] = chosen
+    item["category_source"] = source
+    if source == "model":
+        item["category_evidence"] = evidence_of(block, rule_id=category.MODEL_RULE, text=text)
+        item["category_confidence"] = p
+    else:
+        item["category_evidence"] = decided[1] if decided else None
     if item["category"] == "medication":
         item["medication"] = parse_medication(text, request, meds, quantities) or Medication(
             name=squash(request.text), evidence=evidence_of(request)

@@ -5,6 +5,10 @@ names the category) and MEDICATION spans; drug cues in the request (a strength, 
 dose form, a '#' quantity with nothing else named); the topics of the guidelines the reviewer and
 the claims administrator cite (ODG "Durable medical equipment", MTUS "Section(s): Opioids"); the
 procedures named in the rationale's conclusion sentence. `other` only when none of these tells.
+
+With a trained category model in the pipeline (`imr_item_category`), `combine` decides between the
+rules and the model: the model's category when the rules found no cue, or when the model gives a
+different category a probability above its threshold.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from .resources import patterns_dir
 from .spanutil import evidence_of
 
 RULE_PREFIX = "category."
+#: The rule id of `category_evidence` when the category model decided (the evidence is the item).
+MODEL_RULE = RULE_PREFIX + "model"
 
 
 @cache
@@ -88,3 +94,23 @@ def from_rationale(procs: list[Span]) -> tuple[str, Span, str] | None:
 
 def evidence(span: Span, rule: str) -> Evidence:
     return evidence_of(span, rule_id=RULE_PREFIX + rule)
+
+
+def combine(
+    rules_category: str, rules_decided: bool, prediction: dict[str, Any] | None
+) -> tuple[str, str, float | None]:
+    """(category, source, probability) of an item from the rules' category and the model's
+    prediction (`span._.imr_category_model` of the item, None without a model).
+
+    The model decides when the rules found no cue (`rules_decided` False: the default category),
+    or when its most probable category differs from the rules' with a probability above the
+    prediction's threshold; otherwise the rules' category stands (source "rules", no probability).
+    """
+    if not prediction or not prediction.get("scores"):
+        return rules_category, "rules", None
+    scores: dict[str, float] = prediction["scores"]
+    best = max(scores, key=lambda cat: scores[cat])
+    p = float(scores[best])
+    if not rules_decided or (best != rules_category and p > float(prediction["threshold"])):
+        return best, "model", p
+    return rules_category, "rules", None

@@ -506,15 +506,33 @@ def train_cli(
     output: Annotated[Path, typer.Option("--output", "-o", help="Model folder to write.")],
     max_steps: Annotated[int, typer.Option("--max-steps", min=1, help="Training steps.")] = 400,
     base: Annotated[Path | None, typer.Option("--base", help="Pipeline to start from.")] = None,
+    category: Annotated[
+        bool,
+        typer.Option(
+            "--category",
+            help="Train the item category model instead: ANNOTATIONS is a folder of gold records.",
+        ),
+    ] = False,
+    letters: Annotated[
+        Path | None,
+        typer.Option("--letters", help="With --category: the letters' folder (default: corpus)."),
+    ] = None,
 ) -> None:
-    """Train a span model from annotations.
+    """Train a span model from annotations, or (--category) the item category model from gold
+    records, on the letters that are not held back; with --base, added to that pipeline.
 
     Example: imrnlp train annotations/letters -o model/
+    Example: imrnlp train gold/records --category -o model/ --base model/
     """
     from . import train
 
     try:
-        result = train.train_model(annotations, output, max_steps=max_steps, base=base)
+        if category:
+            from .category_model import train_category
+
+            result = train_category(annotations, output, letters=letters, base=base)
+        else:
+            result = train.train_model(annotations, output, max_steps=max_steps, base=base)
     except ImrnlpError as e:
         raise _fail(str(e)) from None
     typer.echo(json.dumps(result, indent=2, default=str))
@@ -530,17 +548,35 @@ def evaluate_cli(
             help="Annotations: .jsonl, a Label Studio JSON export, .spacy, a folder.",
         ),
     ],
-    split: Annotated[str, typer.Option("--split", help="Split to score.")] = "test",
+    split: Annotated[
+        str, typer.Option("--split", help="Split to score (--category: held_back or all).")
+    ] = "test",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    category: Annotated[
+        bool,
+        typer.Option(
+            "--category",
+            help="Score item categories instead: ANNOTATIONS is a folder of gold records.",
+        ),
+    ] = False,
+    letters: Annotated[
+        Path | None,
+        typer.Option("--letters", help="With --category: the letters' folder (default: corpus)."),
+    ] = None,
 ) -> None:
-    """Score a trained model, and the rules, on a split of the annotations.
+    """Score a trained model, and the rules, on a split of the annotations; with --category, the
+    item categories of rules, model and rules + model on the held-back gold letters.
 
     Example: imrnlp evaluate model/ gold.jsonl --split test
+    Example: imrnlp evaluate model/ gold/records --category
     """
     from rich.table import Table
 
     from . import train
 
+    if category:
+        _evaluate_category(model, annotations, letters, split, as_json)
+        return
     try:
         result = train.evaluate_model(model, annotations, split=split)
     except ImrnlpError as e:
@@ -565,6 +601,47 @@ def evaluate_cli(
             if isinstance(s, dict):
                 table.add_row("", label, f3(s.get("p")), f3(s.get("r")), f3(s.get("f")))
     out.print(table)
+
+
+def _evaluate_category(
+    model: Path, gold_dir: Path, letters: Path | None, split: str, as_json: bool
+) -> None:
+    from rich.table import Table
+
+    from .category_model import evaluate_category
+
+    split = "held_back" if split == "test" else split
+    try:
+        result = evaluate_category(model, gold_dir, letters, split=split)
+    except ImrnlpError as e:
+        raise _fail(str(e)) from None
+    except ValueError as e:
+        raise _fail(str(e), 2) from None
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, default=str))
+        return
+    table = Table(
+        title=f"item categories: {result['items']} items of {result['letters']} {split} letters, "
+        f"model threshold {result['threshold']}"
+    )
+    for col in ("system", "category", "P", "R", "F", "n"):
+        table.add_column(col, justify="right" if len(col) == 1 else "left")
+    for system in ("rules", "model", "rules+model"):
+        scores = result[system]
+        table.add_row(
+            system,
+            "[bold]macro F",
+            "",
+            "",
+            f"[bold]{scores['macro_f']:.3f}",
+            str(scores["items"]),
+        )
+        table.add_row("", "accuracy", "", "", f"{scores['accuracy']:.3f}", "")
+        for c, s in scores["per_class"].items():
+            table.add_row("", c, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}", str(s["n"]))
+    out.print(table)
+    if result["skipped"]:
+        err.print(f"skipped (item counts differ): {', '.join(result['skipped'])}", highlight=False)
 
 
 @app.command("gold", cls=_Command)

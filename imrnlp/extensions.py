@@ -8,7 +8,12 @@ from . import labels as L
 
 
 def register() -> None:
-    for name, default in ((L.EXT_ASSERTION, None), (L.EXT_NORM, None), (L.EXT_ROLE, None)):
+    for name, default in (
+        (L.EXT_ASSERTION, None),
+        (L.EXT_NORM, None),
+        (L.EXT_ROLE, None),
+        (L.EXT_CATEGORY_MODEL, None),
+    ):
         if not Span.has_extension(name):
             Span.set_extension(name, default=default)
     for name in (L.EXT_LAYOUT, L.EXT_ABBREVIATIONS):

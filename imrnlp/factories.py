@@ -12,6 +12,7 @@ from .components.date_roles import DateRoles
 from .components.diagnosis_lists import DiagnosisLists
 from .components.features import RuleFeatures
 from .components.header import HeaderPairer
+from .components.item_category import ItemCategorizer
 from .components.items import ItemSplitter
 from .components.normalizer import Normalizer
 from .components.sections import SectionDetector
@@ -83,3 +84,13 @@ def make_span_merger(
 @Language.factory(L.PIPE_ABBREVIATIONS, assigns=[f"doc._.{L.EXT_ABBREVIATIONS}"])
 def make_abbreviations(nlp: Language, name: str) -> Abbreviations:
     return Abbreviations(nlp, name)
+
+
+@Language.factory(
+    L.PIPE_ITEM_CATEGORY,
+    default_config={"threshold": 1.0},
+    requires=["doc.spans"],
+    assigns=[f"span._.{L.EXT_CATEGORY_MODEL}"],
+)
+def make_item_category(nlp: Language, name: str, threshold: float) -> ItemCategorizer:
+    return ItemCategorizer(nlp, name, threshold=threshold)

@@ -167,6 +167,9 @@ EXT_NORM = "imr_norm"  # Span: normalized value (ISO date, canonical level)
 EXT_ROLE = "imr_role"  # Span: date role
 EXT_LAYOUT = "imr_layout"  # Doc: recognised layout
 EXT_ABBREVIATIONS = "imr_abbreviations"  # Doc: [short_start, short_end, long_start, long_end]
+#: Span (an item of ITEMS_KEY): the category model's reading of the item,
+#: {"scores": {category: probability}, "threshold": float}; None without a category model.
+EXT_CATEGORY_MODEL = "imr_category_model"
 
 # --- component names ---------------------------------------------------------------------------
 PIPE_SECTIONS = "imr_sections"
@@ -183,6 +186,7 @@ PIPE_NER = "ner"
 PIPE_FEATURES = "imr_features"
 PIPE_SPAN_MERGER = "imr_span_merger"
 PIPE_ABBREVIATIONS = "imr_abbreviations"
+PIPE_ITEM_CATEGORY = "imr_item_category"  # the trained item category model, after PIPE_ITEMS
 
 DateRole = Literal[
     "injury",
@@ -231,5 +235,7 @@ DrugClass = Literal[
     "medical_food",
     "other",
 ]
+#: Who decided an item's category: the rules, or the trained category model.
+CategorySource = Literal["rules", "model"]
 DRUG_CLASSES: tuple[str, ...] = get_args(DrugClass)
 CATEGORIES: tuple[str, ...] = get_args(Category)

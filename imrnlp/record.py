@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from .labels import Assertion, Category, DateRole, DrugClass
+from .labels import Assertion, Category, CategorySource, DateRole, DrugClass
 
 SCHEMA_VERSION: Literal["2"] = "2"
 
@@ -152,7 +152,17 @@ class Item(_Model):
     category_evidence: Evidence | None = Field(
         default=None,
         description="The cue that decided the category; its rule_id says which kind "
-        "(category.request..., category.guideline..., category.rationale...).",
+        "(category.request..., category.guideline..., category.rationale...); the whole item, "
+        "rule_id category.model, when the category model decided.",
+    )
+    category_source: CategorySource = Field(
+        default="rules",
+        description="Who decided the category: the rules, or the trained category model "
+        "(only in a pipeline trained with `imrnlp train --category`).",
+    )
+    category_confidence: float | None = Field(
+        default=None,
+        description="The category model's probability for the category, when the model decided.",
     )
     medication: Medication | None = Field(default=None, description="The drug, for medications.")
     procedures: list[str] = Field(

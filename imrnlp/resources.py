@@ -79,3 +79,16 @@ def context_rules() -> list[dict[str, Any]]:
     path = patterns_dir() / "context_rules.json"
     data = json.loads(path.read_text(encoding="utf8"))
     return list(data["context_rules"])
+
+
+@cache
+def ocr_rules() -> dict[str, Any]:
+    """The headings and labels that OCR text is repaired against (`patterns/ocr.json`)."""
+    path = patterns_dir() / "ocr.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf8"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise PatternError(f"{path}: cannot read the OCR rules ({e})") from e
+    if not isinstance(data.get("headings"), list):
+        raise PatternError(f"{path}: needs a list of 'headings'")
+    return dict(data)

@@ -10,8 +10,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .assemble import doc_to_record
-from .pipeline import load as _load_pipeline
 from .ocr import OcrMode
+from .pipeline import load as _load_pipeline
 from .readers import read_file
 from .record import CaseRecord
 

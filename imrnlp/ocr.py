@@ -31,7 +31,8 @@ OCR_MODES: tuple[str, ...] = ("auto", "always", "never")
 
 #: A PDF page with fewer non-space characters of text than this is read from its image.
 MIN_PAGE_CHARS = 20
-#: Resolution pages are rendered at for OCR (a scan's own, and faster than 300 at the same accuracy here).
+#: Resolution pages are rendered at for OCR: a scan's own, and here as accurate as 300 dpi,
+#: and faster.
 RENDER_DPI = 200
 #: A page whose mean word confidence is below this gets a warning in the record.
 LOW_CONFIDENCE = 0.80
@@ -205,9 +206,13 @@ def _missing(what: str) -> str:
 
 @cache
 def get_engine(name: str = DEFAULT_ENGINE) -> Engine:
-    """The OCR engine `name` ('tesseract' or 'rapidocr'), built once per process."""
+    """The OCR engine `name` ('tesseract' or 'rapidocr'), built once per process, with one
+    OpenMP thread unless OMP_THREAD_LIMIT / OMP_NUM_THREADS say otherwise (on this project's
+    2-core machine Tesseract's own threads made a page 2.5 times slower; parallelism comes from
+    reading letters in several processes)."""
     if name not in ENGINES:
         raise ValueError(f"unknown OCR engine {name!r}; choose one of {', '.join(ENGINES)}")
+    limit_threads(1)
     engine: Engine = ENGINES[name]()
     return engine
 
@@ -356,7 +361,7 @@ def _repair_heading(line: str) -> str:
         cut = index[end - 1] + 1
         if cost and cut < len(line) and line[cut].isalnum():
             continue  # a near miss running into the next word ("Prioritized") is no heading
-        if line[:cut].strip() == h.text.rstrip(":"):
+        if line.lstrip().startswith(h.text):
             return line  # already as written
         rest = line[cut:]
         if h.text.endswith(":"):  # keep its value; drop the ':' and stray marks OCR gave
@@ -388,11 +393,29 @@ def _prefix_match(pattern: str, text: str, budget: int) -> tuple[int, int] | Non
 
 
 #: Letters OCR reads in place of digits, by the digit they stand for.
-_DIGIT_FOR = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1",
-                            "i": "1", "!": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2"})
+_DIGIT_FOR = str.maketrans(
+    {
+        "O": "0",
+        "o": "0",
+        "D": "0",
+        "Q": "0",
+        "l": "1",
+        "I": "1",
+        "|": "1",
+        "i": "1",
+        "!": "1",
+        "S": "5",
+        "s": "5",
+        "B": "8",
+        "Z": "2",
+        "z": "2",
+    }
+)
 _D = r"[0-9OoDQlIi|!SsBZz]"
 _CASE = re.compile(rf"\b(?:CM|CN|GM|C M)({_D}{{2}})\s?[-–—~]\s?({_D}{{7}})\b")
-_DATE = re.compile(rf"(?<![\w/.-])({_D}{{1,2}})([/-])({_D}{{1,2}})\2({_D}{{4}}|{_D}{{2}})(?![\w/-])")
+_DATE = re.compile(
+    rf"(?<![\w/.-])({_D}{{1,2}})([/-])({_D}{{1,2}})\2({_D}{{4}}|{_D}{{2}})(?![\w/-])"
+)
 
 
 def _repair_tokens(text: str, warnings: list[str]) -> str:

@@ -155,10 +155,12 @@ def read_pdf(path: Path, *, ocr: OcrMode = "auto") -> Letter:
         pdf.close()
     text = _join_pages(pages)
     if not text.strip():
-        raise PdfError(
-            f"{path}: the PDF has no text layer (a scan?) and OCR was turned off (--ocr never); "
-            "let imrnlp read its page images (--ocr auto, the default) or run OCR first"
-        )
+        if ocr == "never":
+            raise PdfError(
+                f"{path}: the PDF has no text layer (a scan?) and OCR was turned off (--ocr "
+                "never); let imrnlp read its page images (--ocr auto, the default)"
+            )
+        raise PdfError(f"{path}: the PDF has no text layer and no page image to read (blank?)")
     return Letter(text)
 
 

@@ -9,7 +9,8 @@ grey scan and to a fax (1-bit, tilted half a degree, speckled) in a temporary fo
 `imrnlp.extract_file` with the chosen engine, and scored against `gold/records` as `imrnlp gold`
 scores; the text-layer PDFs are scored too, and each scan's decisions and requests are compared
 with its text-layer record. Reports fields accuracy, decisions right, OCR pages per second and
-letters per second (one process, one thread: OMP_THREAD_LIMIT=1). The rendered letters are
+letters per second (through `imrnlp.batch.process_files`, as `imrnlp batch` runs them:
+--n-process worker processes of one OCR thread each, start-up included). The rendered letters are
 deleted at the end: they are letter content.
 """
 
@@ -37,8 +38,10 @@ def letter_set(cases: list[str], which: str, n: int) -> list[str]:
 
 def main() -> None:
     import imrnlp
+    from imrnlp.batch import process_files
     from imrnlp.corpus import corpus_dir
     from imrnlp.gold import load_gold, score
+    from imrnlp.record import CaseRecord
     from imrnlp.scans import make_scan
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -46,6 +49,7 @@ def main() -> None:
     ap.add_argument("-n", type=int, default=10, help="letters (default 10)")
     ap.add_argument("--set", dest="which", default="dev", choices=["dev", "heldout"])
     ap.add_argument("--kinds", default="scan,fax")
+    ap.add_argument("--n-process", type=int, default=1, help="worker processes (batch's own)")
     ap.add_argument("--failures", action="store_true", help="list every miss")
     ap.add_argument("--keep", type=Path, help="write the OCR text here (outside the repository)")
     args = ap.parse_args()
@@ -60,6 +64,7 @@ def main() -> None:
     text_records = {c: imrnlp.extract_file(p) for c, p in zip(cases, pdfs, strict=True)}
     out: dict[str, object] = {
         "engine": args.engine,
+        "n_process": args.n_process,
         "set": args.which,
         "letters": len(cases),
         "text_layer": _summary(score((text_records[c], gold[c]) for c in cases)),
@@ -72,7 +77,8 @@ def main() -> None:
 
             get_engine(args.engine)  # engine loaded before timing
             start = time.perf_counter()
-            records = [imrnlp.extract_file(s) for s in scans]
+            rows = process_files(scans, n_process=args.n_process)
+            records = [CaseRecord.model_validate(row) for row in rows]
             seconds = time.perf_counter() - start
             pages = sum(len(r.ocr.pages) for r in records if r.ocr)
             result = _summary(score((r, gold[c]) for r, c in zip(records, cases, strict=True)))

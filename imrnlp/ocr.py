@@ -335,7 +335,7 @@ def _squash(text: str) -> str:
 def repair(text: str) -> tuple[str, list[str]]:
     """OCR text with known headings and labels re-spelled, and case numbers and dates repaired;
     with a warning naming each repair of a case number or date."""
-    lines = [_repair_heading(line) for line in text.split("\n")]
+    lines = [_repair_decision_line(_repair_heading(line)) for line in text.split("\n")]
     text = "\n".join(lines)
     warnings: list[str] = []
     text = _repair_tokens(text, warnings)
@@ -369,6 +369,20 @@ def _repair_heading(line: str) -> str:
             rest = (" " + rest) if rest else ""
         return line[: len(line) - len(line.lstrip())] + h.text + rest
     return line
+
+
+@cache
+def _decision_line() -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in ocr_rules()["decision_words"])
+    return re.compile(rf"^(.*?)\s*[;:]\s*({words})\s*$", re.IGNORECASE)
+
+
+def _repair_decision_line(line: str) -> str:
+    """An item's heading ('Pre-op labs: PT/PTT: Upheld'), where OCR read ':' as ';'."""
+    if ";" not in line:
+        return line
+    m = _decision_line().match(line)
+    return line if m is None else f"{m[1].replace(';', ':')}: {m[2]}"
 
 
 def _prefix_match(pattern: str, text: str, budget: int) -> tuple[int, int] | None:

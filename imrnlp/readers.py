@@ -180,7 +180,7 @@ def _pages_to_ocr(pdf: object, pages: list[str], ocr: OcrMode) -> list[int]:
         return []
     if ocr == "always":
         return list(range(len(pages)))
-    bare = [n for n, t in enumerate(pages) if sum(not c.isspace() for c in t) < MIN_PAGE_CHARS]
+    bare = [n for n, t in enumerate(pages) if len("".join(t.split())) < MIN_PAGE_CHARS]
     return [n for n in bare if _has_image(pdf[n])]  # type: ignore[index]
 
 

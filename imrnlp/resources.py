@@ -89,6 +89,7 @@ def ocr_rules() -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf8"))
     except (OSError, json.JSONDecodeError) as e:
         raise PatternError(f"{path}: cannot read the OCR rules ({e})") from e
-    if not isinstance(data.get("headings"), list):
-        raise PatternError(f"{path}: needs a list of 'headings'")
+    for key in ("headings", "decision_words"):
+        if not isinstance(data.get(key), list):
+            raise PatternError(f"{path}: needs a list of {key!r}")
     return dict(data)

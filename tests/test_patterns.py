@@ -69,3 +69,13 @@ def test_category_rule_ids_are_rules():
     ids = {row["id"] for row in resources.entity_patterns()}
     for key in ("facility_ids", "modifier_ids"):
         assert set(rules()[key]) <= ids, key
+
+
+def test_ocr_rules_are_valid():
+    data = resources.ocr_rules()
+    headings = data["headings"]
+    assert headings and all(isinstance(h, str) and len(h) >= 4 for h in headings)
+    assert len({h.lower() for h in headings}) == len(headings)
+    # every decision word is one the decision-heading rules read
+    fields = json.dumps(resources.field_patterns()).lower()
+    assert all(f'"{w.lower()}"' in fields for w in data["decision_words"])

@@ -166,6 +166,13 @@ def render_table(record: Any, console: Console) -> None:
         for d in record.diagnoses
     )
     head.add_row("diagnoses", dx or "—")
+    if record.ocr is not None:
+        o = record.ocr
+        head.add_row(
+            "read by OCR",
+            e(f"{o.engine}, pages {', '.join(map(str, o.pages))} of {o.page_count}, ")
+            + f"mean confidence {o.mean_confidence:.2f}",
+        )
     console.print(Panel(head, title=e(record.source or "letter"), expand=False))
     for n, it in enumerate(record.items, 1):
         t = Table.grid(padding=(0, 2))

@@ -211,6 +211,8 @@ def test_cli_takes_ocr_on_extract_show_batch_annotate(tmp_path, stand_in):
     assert runner.invoke(app, ["extract", str(scan), "--ocr", "bogus"]).exit_code == 2
     result = runner.invoke(app, ["extract", str(scan), "--ocr", "auto", "-f", "jsonl"])
     assert result.exit_code == 0 and '"engine": "stand-in 1.0"' in result.stdout
+    table = runner.invoke(app, ["extract", str(scan), "-f", "table"])
+    assert "read by OCR" in table.stdout and "stand-in 1.0" in table.stdout
     page = tmp_path / "page.html"
     assert runner.invoke(app, ["show", str(scan), "-o", str(page), "--ocr", "auto"]).exit_code == 0
     assert "Read by OCR" in page.read_text(encoding="utf8")

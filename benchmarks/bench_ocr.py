@@ -50,6 +50,8 @@ def main() -> None:
     ap.add_argument("-n", type=int, default=10, help="letters (default 10)")
     ap.add_argument("--set", dest="which", default="dev", choices=["dev", "heldout"])
     ap.add_argument("--kinds", default="scan,fax")
+    ap.add_argument("--dpi", type=int, default=200, help="resolution of the made scans")
+    ap.add_argument("--suffix", default=".pdf", help=".pdf, or .tif for multi-page TIFFs")
     ap.add_argument("--n-process", type=int, default=1, help="worker processes (batch's own)")
     ap.add_argument("--failures", action="store_true", help="list every miss")
     ap.add_argument("--keep", type=Path, help="write the OCR text here (outside the repository)")
@@ -67,13 +69,18 @@ def main() -> None:
         "engine": args.engine,
         "n_process": args.n_process,
         "set": args.which,
+        "dpi": args.dpi,
+        "suffix": args.suffix,
         "letters": len(cases),
         "text_layer": _summary(score((text_records[c], gold[c]) for c in cases)),
     }
     imrnlp.extract_file(pdfs[0], ocr="never")  # pipeline loaded before timing
     with tempfile.TemporaryDirectory() as tmp:
         for kind in args.kinds.split(","):
-            scans = [make_scan(p, Path(tmp), kind) for p in pdfs]  # type: ignore[arg-type]
+            scans = [
+                make_scan(p, Path(tmp), kind, suffix=args.suffix, dpi=args.dpi)  # type: ignore[arg-type]
+                for p in pdfs
+            ]
             from imrnlp.ocr import get_engine
 
             get_engine(args.engine)  # engine loaded before timing

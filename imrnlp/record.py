@@ -202,7 +202,7 @@ class OcrInfo(_Model):
         default_factory=list, description="Mean word confidence of each page in `pages`, 0-1."
     )
     repairs: int = Field(
-        default=0, description="Case numbers, dates and headings repaired in the OCR text."
+        default=0, description="Case numbers and dates repaired in the OCR text (see warnings)."
     )
 
 

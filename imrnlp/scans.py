@@ -64,8 +64,12 @@ def write_tiff(images: list[Image], path: Path, *, dpi: int = 200) -> Path:
     return path
 
 
-def make_scan(pdf_path: Path, out_dir: Path, kind: Kind, *, suffix: str = ".pdf") -> Path:
+def make_scan(
+    pdf_path: Path, out_dir: Path, kind: Kind, *, suffix: str = ".pdf", dpi: int = 200
+) -> Path:
     """An image-only copy of `pdf_path` in `out_dir` (`<stem>.<kind><suffix>`, .pdf or .tif)."""
-    images = list(page_images(pdf_path, kind))
+    images = list(page_images(pdf_path, kind, dpi=dpi))
     out = out_dir / f"{pdf_path.stem}.{kind}{suffix}"
-    return write_tiff(images, out) if suffix in (".tif", ".tiff") else write_pdf(images, out)
+    if suffix in (".tif", ".tiff"):
+        return write_tiff(images, out, dpi=dpi)
+    return write_pdf(images, out, dpi=dpi)

@@ -84,6 +84,11 @@ def test_case_numbers_and_dates_are_repaired_with_a_warning():
     assert any("1l/O9/2016" in w for w in warnings) and len(warnings) == 3
 
 
+def test_a_comma_read_as_a_period_is_put_back():
+    text, _ = repair("after testing. after failure. The exam; Dr. smith and e.g. this")
+    assert text == "after testing, after failure. The exam; Dr. smith and e.g. this"
+
+
 def test_words_that_look_like_dates_are_left_alone():
     text, warnings = repair("I/O ratio and S/Sx noted, l-S-I")
     assert text == "I/O ratio and S/Sx noted, l-S-I" and not warnings

@@ -65,6 +65,7 @@ class PageText:
     text: str
     confidence: float
     chars: int
+    error: str | None = None  # why the engine failed on this page, if it did
 
 
 @dataclass(slots=True)
@@ -273,7 +274,12 @@ def read_images(images: Iterable[tuple[int, Image]], engine: Engine) -> OcrResul
     """OCR of page images given as (1-based page number, image)."""
     result = OcrResult(engine=engine.name)
     for number, image in images:
-        fragments = engine.read(prepare(image))
+        try:
+            fragments = engine.read(prepare(image))
+        except Exception as e:  # one unreadable page must not lose the letter
+            logger.warning("OCR failed on page %d: %s", number, e)
+            result.pages[number] = PageText("", 0.0, 0, f"{type(e).__name__}: {e}".strip())
+            continue
         text = layout(fragments)
         chars = sum(len(f.text) for f in fragments)
         conf = sum(f.conf * len(f.text) for f in fragments) / chars if chars else 0.0

@@ -217,7 +217,13 @@ def read_image(path: Path, *, ocr: OcrMode = "auto") -> Letter:
     try:
         image = PILImage.open(path)
         image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+    except (
+        UnidentifiedImageError,
+        PILImage.DecompressionBombError,
+        OSError,
+        SyntaxError,
+        ValueError,
+    ) as e:
         raise ReadError(
             f"{path}: an image that could not be opened ({e}); the file may be truncated or "
             "not an image"
@@ -247,7 +253,9 @@ def _ocr_letter(
         pages[number - 1] = text
         repairs += len(fixed)
         warnings.extend(f"page {number}: {w}" for w in fixed)
-        if page.chars == 0:
+        if page.error is not None:
+            warnings.append(f"OCR failed on page {number} ({page.error}); its text is missing")
+        elif page.chars == 0:
             warnings.append(f"OCR found no text on page {number}")
         elif page.confidence < LOW_CONFIDENCE:
             warnings.append(

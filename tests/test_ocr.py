@@ -158,6 +158,28 @@ def test_low_confidence_pages_are_named(tmp_path, monkeypatch, sample_text):
     assert any("confidence on page 1 is low" in w for w in record.warnings)
 
 
+class _FailingEngine:
+    name = "failing 0.1"
+
+    def read(self, image):
+        raise RuntimeError("the engine crashed")
+
+
+@pytest.mark.parametrize(
+    ("engine", "warning"),
+    [(_TextEngine(""), "OCR found no text on page 1"), (_FailingEngine(), "engine crashed")],
+)
+def test_a_blank_or_unreadable_page_gives_a_record_with_warnings(
+    tmp_path, monkeypatch, engine, warning
+):
+    monkeypatch.setattr(ocr_mod, "get_engine", lambda name="tesseract": engine)
+    record = imrnlp.extract_file(_blank_scan(tmp_path / "scan.pdf"))
+    assert record.ocr is not None and record.ocr.pages == [1] and not record.items
+    assert any(warning in w for w in record.warnings)
+    result = CliRunner().invoke(app, ["extract", str(tmp_path / "scan.pdf")])
+    assert result.exit_code == 0 and warning in result.stdout
+
+
 def test_image_files_and_multipage_tiffs_are_letters(tmp_path, stand_in):
     from PIL import Image
 

@@ -270,21 +270,42 @@ def _threshold(grey: Any) -> int:
     return int(min(170, max(60, int(between.argmax()))))
 
 
-def read_images(images: Iterable[tuple[int, Image]], engine: Engine) -> OcrResult:
-    """OCR of page images given as (1-based page number, image)."""
+def page_workers() -> int:
+    """Pages of one letter read at once: IMRNLP_OCR_WORKERS, else 1. Tesseract runs as one
+    process per page, so N pages at once use N cores from a single Python process (and a single
+    copy of the pipeline); leave it at 1 when `batch -n` already keeps every core busy."""
+    try:
+        return max(1, int(os.environ.get("IMRNLP_OCR_WORKERS", "1")))
+    except ValueError:
+        return 1
+
+
+def read_images(
+    images: Iterable[tuple[int, Image]], engine: Engine, *, workers: int = 1
+) -> OcrResult:
+    """OCR of page images given as (1-based page number, image), `workers` pages at once."""
     result = OcrResult(engine=engine.name)
-    for number, image in images:
-        try:
-            fragments = engine.read(prepare(image))
-        except Exception as e:  # one unreadable page must not lose the letter
-            logger.warning("OCR failed on page %d: %s", number, e)
-            result.pages[number] = PageText("", 0.0, 0, f"{type(e).__name__}: {e}".strip())
-            continue
-        text = layout(fragments)
-        chars = sum(len(f.text) for f in fragments)
-        conf = sum(f.conf * len(f.text) for f in fragments) / chars if chars else 0.0
-        result.pages[number] = PageText(text, conf, chars)
+    if workers > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(workers, thread_name_prefix="imrnlp-ocr") as pool:
+            pages = list(pool.map(lambda page: _read_page(page[0], page[1], engine), images))
+    else:
+        pages = [_read_page(number, image, engine) for number, image in images]
+    for number, page in pages:
+        result.pages[number] = page
     return result
+
+
+def _read_page(number: int, image: Image, engine: Engine) -> tuple[int, PageText]:
+    try:
+        fragments = engine.read(prepare(image))
+    except Exception as e:  # one unreadable page must not lose the letter
+        logger.warning("OCR failed on page %d: %s", number, e)
+        return number, PageText("", 0.0, 0, f"{type(e).__name__}: {e}".strip())
+    chars = sum(len(f.text) for f in fragments)
+    conf = sum(f.conf * len(f.text) for f in fragments) / chars if chars else 0.0
+    return number, PageText(layout(fragments), conf, chars)
 
 
 # -- layout -------------------------------------------------------------------------------------

@@ -242,10 +242,10 @@ def _ocr_letter(
     path: Path, images: Iterator[tuple[int, Image]], pages: list[str], page_count: int
 ) -> Letter:
     """`pages` with the pages of `images` replaced by their OCR text, repaired; the warnings."""
-    from .ocr import LOW_CONFIDENCE, engine_name, get_engine, read_images, repair
+    from .ocr import LOW_CONFIDENCE, engine_name, get_engine, page_workers, read_images, repair
 
     engine = get_engine(engine_name())
-    result = read_images(images, engine)
+    result = read_images(images, engine, workers=page_workers())
     warnings: list[str] = []
     repairs = 0
     for number, page in result.pages.items():

@@ -180,6 +180,27 @@ def test_a_blank_or_unreadable_page_gives_a_record_with_warnings(
     assert result.exit_code == 0 and warning in result.stdout
 
 
+def test_pages_read_at_once_keep_their_order(tmp_path, monkeypatch, sample_text):
+    class _PageEngine:
+        name = "pages"
+        calls = 0
+
+        def read(self, image):
+            _PageEngine.calls += 1
+            return [_frag(100, 40, f"page with {image.size[0]} px")]
+
+    from PIL import Image
+
+    images = [(n, Image.new("L", (100 + n, 50), 255)) for n in range(1, 6)]
+    result = ocr_mod.read_images(iter(images), _PageEngine(), workers=3)
+    assert list(result.pages) == [1, 2, 3, 4, 5] and _PageEngine.calls == 5
+    assert [p.text for p in result.pages.values()] == [
+        f"page with {100 + n} px" for n in range(1, 6)
+    ]
+    monkeypatch.setenv("IMRNLP_OCR_WORKERS", "3")
+    assert ocr_mod.page_workers() == 3
+
+
 def test_image_files_and_multipage_tiffs_are_letters(tmp_path, stand_in):
     from PIL import Image
 

@@ -65,7 +65,7 @@ def test_layout_keeps_tilted_lines_of_a_fax_apart():
         ("_DateAssigned:11/09/2016", "Date Assigned: 11/09/2016"),
         ("Decision rationale; The request", "Decision rationale: The request"),
         # an item's heading: ';' is ':' there
-        ("Pre-op labs; PT/PTT; Upheld", "Pre-op labs: PT/PTT: Upheld"),
+        ("Knee brace; hinged; Upheld", "Knee brace: hinged: Upheld"),
         ("Norco 10/325mg #60 ;Overturned", "Norco 10/325mg #60: Overturned"),
         ("tenderness; spasm; upheld by", "tenderness; spasm; upheld by"),
         # no heading: a near miss running into a word, and a line already as written

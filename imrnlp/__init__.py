@@ -13,6 +13,7 @@ from .errors import (
     ImrnlpError,
     MissingFileError,
     NotALetterError,
+    OcrUnavailableError,
     PdfError,
     ReadError,
 )
@@ -26,6 +27,7 @@ from .record import (
     Guideline,
     Item,
     Medication,
+    OcrInfo,
     Patient,
     Reviewer,
 )
@@ -45,6 +47,8 @@ __all__ = [
     "Medication",
     "MissingFileError",
     "NotALetterError",
+    "OcrInfo",
+    "OcrUnavailableError",
     "Patient",
     "PdfError",
     "ReadError",

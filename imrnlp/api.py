@@ -10,8 +10,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .assemble import doc_to_record
+from .ocr import OcrMode
 from .pipeline import load as _load_pipeline
-from .readers import read_letter
+from .readers import read_file
 from .record import CaseRecord
 
 logger = logging.getLogger("imrnlp")
@@ -91,15 +92,21 @@ def _run(nlp: Language, text: str) -> Doc:
     return nlp(text)
 
 
-def extract_file(path: str | Path, *, model: str | Path | None = None) -> CaseRecord:
-    """The case record of a letter file (.pdf or .txt); `record.source` is the path.
+def extract_file(
+    path: str | Path, *, model: str | Path | None = None, ocr: OcrMode = "auto"
+) -> CaseRecord:
+    """The case record of a letter file (.pdf, .txt, or a scan: .png, .jpg, .tif); `record.source`
+    is the path. Pages without text are read by OCR (`ocr="auto"`); `"always"` reads every PDF
+    page from its image, `"never"` refuses a letter without text; `record.ocr` says what OCR read.
 
     Raises `ReadError`/`PdfError` when the file cannot be read (missing, broken or encrypted PDF,
-    no text layer)."""
-    text, warnings = read_letter(path)
-    record = extract(text, model=model, source=str(path))
-    if warnings:
-        record.warnings[:0] = warnings
+    no text layer and OCR off), `OcrUnavailableError` when a scan needs OCR and no engine is
+    installed."""
+    letter = read_file(path, ocr=ocr)
+    record = extract(letter.text, model=model, source=str(path))
+    if letter.warnings:
+        record.warnings[:0] = letter.warnings
+    record.ocr = letter.ocr
     return record
 
 

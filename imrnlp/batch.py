@@ -25,6 +25,7 @@ import srsly
 
 from .errors import ImrnlpError, MissingFileError
 from .labels import HEADER_DATE_ROLES, LETTER_FIELDS
+from .ocr import OcrMode, limit_threads
 from .readers import LETTER_SUFFIXES
 
 logger = logging.getLogger("imrnlp")
@@ -33,6 +34,7 @@ Engine = Literal["local", "dask"]
 OUTPUT_SUFFIXES = (".jsonl", ".csv", ".parquet")
 
 _MODEL: str | None = None
+_OCR: OcrMode = "auto"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -80,14 +82,14 @@ def find_inputs(inputs: Iterable[str | Path]) -> list[Path]:
 # one letter
 
 
-def process_one(path: str, model: str | None = None) -> dict[str, Any]:
+def process_one(path: str, model: str | None = None, ocr: OcrMode = "auto") -> dict[str, Any]:
     """The result row of one letter: its record as JSON, or ``{"source", "error"}``. Never raises.
 
     Runs in worker processes and Dask workers; `imrnlp.load` caches the pipeline per process."""
     from .api import extract_file
 
     try:
-        return extract_file(path, model=model).model_dump(mode="json")
+        return extract_file(path, model=model, ocr=ocr).model_dump(mode="json")
     except ImrnlpError as e:
         return {"source": path, "error": str(e)}
     except Exception as e:  # a worker must never die on one letter
@@ -95,18 +97,19 @@ def process_one(path: str, model: str | None = None) -> dict[str, Any]:
         return {"source": path, "error": f"{type(e).__name__}: {e}"}
 
 
-def _init_worker(model: str | None) -> None:
+def _init_worker(model: str | None, ocr: OcrMode = "auto") -> None:
     """ProcessPoolExecutor initializer: load the pipeline once per worker."""
     from .api import load
 
-    global _MODEL
-    _MODEL = model
+    global _MODEL, _OCR
+    _MODEL, _OCR = model, ocr
+    limit_threads(1)
     logging.getLogger("imrnlp").setLevel(logging.WARNING)
     load(model)
 
 
 def _process_in_worker(path: str) -> dict[str, Any]:
-    return process_one(path, _MODEL)
+    return process_one(path, _MODEL, _OCR)
 
 
 def _ordered(submit: Callable[[str], Any], paths: Sequence[str], window: int) -> Iterator[Any]:
@@ -133,6 +136,7 @@ def process_files(
     engine: Engine = "local",
     scheduler: str | None = None,
     window: int | None = None,
+    ocr: OcrMode = "auto",
 ) -> Iterator[dict[str, Any]]:
     """Result rows of `paths`, in input order, whatever `n_process` or `engine`.
 
@@ -146,14 +150,14 @@ def process_files(
         return
     n_process = max(1, n_process)
     if engine == "dask":
-        yield from _process_dask(items, model_s, n_process, scheduler, window)
+        yield from _process_dask(items, model_s, n_process, scheduler, window, ocr)
     elif engine == "local":
         if n_process == 1:
             from .api import load
 
             load(model_s)
             for p in items:
-                yield process_one(p, model_s)
+                yield process_one(p, model_s, ocr)
             return
         import multiprocessing as mp
 
@@ -161,7 +165,7 @@ def process_files(
             max_workers=n_process,
             mp_context=mp.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(model_s,),
+            initargs=(model_s, ocr),
         ) as pool:
             yield from _drain(pool, items, window or n_process * 4)
     else:
@@ -195,6 +199,7 @@ def _process_dask(
     n_workers: int,
     scheduler: str | None,
     window: int | None,
+    ocr: OcrMode = "auto",
 ) -> Iterator[dict[str, Any]]:
     from dask.distributed import Client, LocalCluster
 
@@ -213,7 +218,9 @@ def _process_dask(
     try:
         n = max(1, len(client.scheduler_info().get("workers", {})) or n_workers)
         futures = _ordered(
-            lambda p: client.submit(process_one, p, model, pure=False), items, window or n * 4
+            lambda p: client.submit(process_one, p, model, ocr, pure=False),
+            items,
+            window or n * 4,
         )
         for fut, path in zip(futures, items, strict=True):
             yield _result(fut, path)
@@ -572,6 +579,7 @@ def run_batch(
     resume: bool = False,
     on_start: Callable[[int, int], None] | None = None,
     on_result: Callable[[dict[str, Any]], None] | None = None,
+    ocr: OcrMode = "auto",
 ) -> BatchSummary:
     """Extract every letter under `inputs` into `output` (.jsonl, .csv or .parquet).
 
@@ -603,7 +611,7 @@ def run_batch(
     start = time.perf_counter()
     with open(part, "a", encoding="utf-8") as f:
         for row in process_files(
-            todo, model=model, n_process=n_process, engine=engine, scheduler=scheduler
+            todo, model=model, n_process=n_process, engine=engine, scheduler=scheduler, ocr=ocr
         ):
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
             f.flush()

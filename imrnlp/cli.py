@@ -81,6 +81,23 @@ class AnnotateFormat(StrEnum):
     labelstudio = "labelstudio"
 
 
+class OcrOpt(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+#: --ocr, shared by extract, show, batch and annotate
+OcrOption = Annotated[
+    OcrOpt,
+    typer.Option(
+        "--ocr",
+        help="auto: read pages without text (scans, faxes, images) by OCR; always: every PDF "
+        "page; never: refuse letters without text.",
+    ),
+]
+
+
 class EngineOpt(StrEnum):
     local = "local"
     dask = "dask"
@@ -184,6 +201,13 @@ def render_table(record: Any, console: Console) -> None:
         for d in record.diagnoses
     )
     head.add_row("diagnoses", dx or "—")
+    if record.ocr is not None:
+        o = record.ocr
+        head.add_row(
+            "read by OCR",
+            e(f"{o.engine}, pages {', '.join(map(str, o.pages))} of {o.page_count}, ")
+            + f"mean confidence {o.mean_confidence:.2f}",
+        )
     console.print(Panel(head, title=e(record.source or "letter"), expand=False))
     for n, it in enumerate(record.items, 1):
         t = Table.grid(padding=(0, 2))
@@ -238,20 +262,23 @@ def render_table(record: Any, console: Console) -> None:
         console.print(f"[bold yellow]warning:[/] {e(w)}", highlight=False)
 
 
-def extract_files(paths: list[Path], model: Path | None = None) -> list[Any]:
+def extract_files(paths: list[Path], model: Path | None = None, ocr: str = "auto") -> list[Any]:
     """Records of letter files, in order. Raises `ReadError` on the first unreadable one."""
     import imrnlp
 
-    return [imrnlp.extract_file(p, model=model) for p in paths]
+    return [imrnlp.extract_file(p, model=model, ocr=ocr) for p in paths]  # type: ignore[arg-type]
 
 
 @app.command("extract", cls=_Command)
 def extract_cli(
-    files_: Annotated[list[Path], typer.Argument(metavar="FILE", help="Letters (.pdf, .txt).")],
+    files_: Annotated[
+        list[Path], typer.Argument(metavar="FILE", help="Letters (.pdf, .txt, .png, .jpg, .tif).")
+    ],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="json, jsonl or table.")] = (
         Format.json
     ),
     model: Annotated[Path | None, typer.Option("--model", help="Trained pipeline folder.")] = None,
+    ocr: OcrOption = OcrOpt.auto,
 ) -> None:
     """Extract the record of one or more letters (a spot check).
 
@@ -265,7 +292,7 @@ def extract_cli(
     records = []
     for path in files_:
         try:
-            record = extract_files([path], model)[0]
+            record = extract_files([path], model, ocr.value)[0]
         except ImrnlpError as e:
             err.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
             code = 1
@@ -289,9 +316,12 @@ def extract_cli(
 
 @app.command("show", cls=_Command)
 def show_cli(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="A letter (.pdf or .txt).")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A letter (.pdf, .txt, or a page image).")
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML page to write.")],
     model: Annotated[Path | None, typer.Option("--model", help="Trained pipeline folder.")] = None,
+    ocr: OcrOption = OcrOpt.auto,
 ) -> None:
     """Write a self-contained HTML page to review a letter: highlighted text beside its record.
 
@@ -300,7 +330,7 @@ def show_cli(
     from .show import show_file
 
     try:
-        show_file(file, output, model=model)
+        show_file(file, output, model=model, ocr=ocr.value)  # type: ignore[arg-type]
     except ImrnlpError as e:
         raise _fail(str(e)) from None
     err.print(f"wrote {output}", highlight=False)
@@ -359,8 +389,10 @@ def batch_cli(
         bool, typer.Option("--resume", help="Skip letters already done by an interrupted run.")
     ] = False,
     model: Annotated[Path | None, typer.Option("--model", help="Trained pipeline folder.")] = None,
+    ocr: OcrOption = OcrOpt.auto,
 ) -> None:
-    """Extract every letter under INPUT (folders recursive: .pdf, .txt) into OUT.
+    """Extract every letter under INPUT (folders recursive: .pdf, .txt, .png, .jpg, .tif) into
+    OUT. Scans are read by OCR, one thread per process: use --n-process for speed.
 
     .jsonl: one record per letter (failures as {"source", "error"} rows); .csv/.parquet: one row
     per disputed item (failures in OUT.errors.jsonl). Exit code 1 when any letter failed.
@@ -422,6 +454,7 @@ def batch_cli(
                 resume=resume,
                 on_start=on_start,
                 on_result=on_result,
+                ocr=ocr.value,  # type: ignore[arg-type]
             )
         finally:
             progress.stop()
@@ -443,12 +476,12 @@ def batch_cli(
         more = f" and {len(summary.not_letters) - 5} more" if len(summary.not_letters) > 5 else ""
         err.print(
             f"[yellow]left out {_n(len(summary.not_letters), 'file')} that are not letters "
-            f"(.pdf, .txt):[/] {names}{more}",
+            f"(.pdf, .txt, page images):[/] {names}{more}",
             highlight=False,
             soft_wrap=True,
         )
     if summary.total == 0:
-        raise _fail("no letters (.pdf, .txt) found in " + ", ".join(map(str, inputs)))
+        raise _fail("no letters (.pdf, .txt, page images) found in " + ", ".join(map(str, inputs)))
     colour = "green" if summary.ok else "red"
     err.print(
         f"[{colour}]{_n(summary.processed, 'letter')} processed[/] in {summary.seconds:.1f}s "
@@ -473,6 +506,7 @@ def annotate_cli(
         AnnotateFormat,
         typer.Option("--format", "-f", help="jsonl rows, or labelstudio tasks (a .json list)."),
     ] = AnnotateFormat.jsonl,
+    ocr: OcrOption = OcrOpt.auto,
 ) -> None:
     """Pre-annotate letters with the rules, for correction and training.
 
@@ -486,7 +520,7 @@ def annotate_cli(
 
     skipped: list[str] = []
     try:
-        n = train.annotate_files(list(inputs), output, skipped, fmt.value)
+        n = train.annotate_files(list(inputs), output, skipped, fmt.value, ocr.value)  # type: ignore[arg-type]
     except ImrnlpError as e:
         raise _fail(str(e)) from None
     err.print(f"wrote {_n(n, 'pre-annotated letter')} to {output}", highlight=False)

@@ -27,5 +27,9 @@ class PdfError(ReadError):
     """A PDF could not be turned into text (broken, encrypted, or without a text layer)."""
 
 
+class OcrUnavailableError(ReadError):
+    """A letter without a text layer, and no OCR engine installed to read its images."""
+
+
 class AnnotationError(ImrnlpError):
     """An annotation file is malformed; the message names the file and line."""

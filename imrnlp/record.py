@@ -233,6 +233,23 @@ class Entity(_Model):
     source: Literal["rules", "model"] = Field(description="Who tagged the span.")
 
 
+class OcrInfo(_Model):
+    """How a letter without a text layer was read from its page images."""
+
+    engine: str = Field(description="The OCR engine and its version ('tesseract 5.3.0').")
+    pages: list[int] = Field(description="The pages read by OCR, numbered from 1.")
+    page_count: int = Field(description="Pages in the letter file.")
+    mean_confidence: float = Field(
+        description="Mean word confidence of the OCR pages, 0-1, weighted by characters."
+    )
+    page_confidence: list[float] = Field(
+        default_factory=list, description="Mean word confidence of each page in `pages`, 0-1."
+    )
+    repairs: int = Field(
+        default=0, description="Case numbers and dates repaired in the OCR text (see warnings)."
+    )
+
+
 class CaseRecord(_Model):
     """One IMR letter as data."""
 
@@ -264,5 +281,10 @@ class CaseRecord(_Model):
     )
     field_evidence: dict[str, Evidence] = Field(
         default_factory=dict, description="Evidence of each header field, by field name."
+    )
+    ocr: OcrInfo | None = Field(
+        default=None,
+        description="Set when pages were read from their images by OCR (evidence offsets then "
+        "point into the OCR text).",
     )
     warnings: list[str] = Field(default_factory=list, description="What could not be read cleanly.")

@@ -74,3 +74,17 @@ def context_rules() -> list[dict[str, Any]]:
     path = patterns_dir() / "context_rules.json"
     data = json.loads(path.read_text(encoding="utf8"))
     return list(data["context_rules"])
+
+
+@cache
+def ocr_rules() -> dict[str, Any]:
+    """The headings and labels that OCR text is repaired against (`patterns/ocr.json`)."""
+    path = patterns_dir() / "ocr.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf8"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise PatternError(f"{path}: cannot read the OCR rules ({e})") from e
+    for key in ("headings", "decision_words"):
+        if not isinstance(data.get(key), list):
+            raise PatternError(f"{path}: needs a list of {key!r}")
+    return dict(data)

@@ -21,6 +21,7 @@ from typing import Any
 
 from . import labels as L
 from .labels import LETTER_FIELDS
+from .ocr import OcrMode
 from .record import CaseRecord, Evidence, Guideline
 
 logger = logging.getLogger("imrnlp")
@@ -120,6 +121,23 @@ def record_html(record: CaseRecord, text: str) -> str:
     fe = record.field_evidence
     header = [(name, _val(getattr(record, name), fe.get(name))) for name in LETTER_FIELDS]
     parts = ["<h2>Letter</h2>", _rows(header)]
+    if record.ocr is not None:
+        o = record.ocr
+        pages = ", ".join(
+            f"{n} ({c:.2f})" for n, c in zip(o.pages, o.page_confidence, strict=False)
+        )
+        parts += [
+            '<h2>Read by OCR</h2><p class="warn">This letter had no text layer: the text on the '
+            "left is what OCR read from its page images; check values against the scan.</p>",
+            _rows(
+                [
+                    ("engine", _esc(o.engine)),
+                    ("pages (confidence)", _esc(f"{pages} of {o.page_count}")),
+                    ("mean confidence", _esc(f"{o.mean_confidence:.2f}")),
+                    ("repairs", _esc(str(o.repairs))),
+                ]
+            ),
+        ]
     rv, pt = record.reviewer, record.patient
     parts += [
         "<h2>Reviewer</h2>",
@@ -265,16 +283,25 @@ def render_page(text: str, record: CaseRecord, title: str | None = None) -> str:
 """
 
 
-def show_file(path: str | Path, output: str | Path, *, model: str | Path | None = None) -> Path:
-    """Read a letter, extract its record and write the review page to `output`.
+def show_file(
+    path: str | Path,
+    output: str | Path,
+    *,
+    model: str | Path | None = None,
+    ocr: OcrMode = "auto",
+) -> Path:
+    """Read a letter, extract its record and write the review page to `output`; a letter read
+    by OCR shows its OCR text, which the evidence offsets point into.
 
     Raises `ReadError`/`PdfError` when the letter cannot be read."""
     from .api import extract
-    from .readers import read_letter
+    from .readers import read_file
 
-    text, warnings = read_letter(path)
+    letter = read_file(path, ocr=ocr)
+    text = letter.text
     record = extract(text, model=model, source=str(path))
-    record.warnings[:0] = warnings
+    record.warnings[:0] = letter.warnings
+    record.ocr = letter.ocr
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.name + ".tmp")

@@ -97,6 +97,7 @@ from .corpus import corpus_dir
 from .errors import AnnotationError, ReadError
 from .labelstudio import export_rows, is_export
 from .labelstudio import task as labelstudio_task
+from .ocr import OcrMode
 from .readers import LETTER_SUFFIXES, read_letter
 from .version import __version__
 
@@ -354,6 +355,7 @@ def annotate_files(
     output: Path,
     skipped: list[str] | None = None,
     fmt: str = "jsonl",
+    ocr: OcrMode = "auto",
 ) -> int:
     """Pre-annotate letters with the rules, one standard-format JSON line per letter.
 
@@ -364,6 +366,7 @@ def annotate_files(
         the rules' spans as predictions ("labelstudio"; import it into a project labelled with
         `labelstudio.LABEL_CONFIG`).
     skipped : if given, gets one message per file that could not be read.
+    ocr : "auto" reads letters without a text layer by OCR, "always" every PDF page, "never" none.
 
     Returns
     -------
@@ -379,7 +382,7 @@ def annotate_files(
     with output.open("w", encoding="utf8") as out:
         for path in _letter_files(inputs):
             try:
-                text, _ = read_letter(path)
+                text, _ = read_letter(path, ocr=ocr)
             except ReadError as e:
                 logger.warning("skipped %s: %s", path, e)
                 if skipped is not None:

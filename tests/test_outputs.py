@@ -50,7 +50,6 @@ def test_extract_several_letters_gives_one_json_array(letter: Path, tmp_path: Pa
     ("name", "data", "kind"),
     [
         ("letter.docx", b"PK\x03\x04" + b"\x00" * 100, "zip container"),
-        ("scan.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "PNG image"),
         ("blob.bin", b"abc\x00def" * 50, "binary file"),
     ],
 )

@@ -97,3 +97,13 @@ def test_rule_rows_must_be_objects(tmp_path):
         resources.read_jsonl(path)
     path.write_text('\n{"label": "DATE", "pattern": "x"}\n\n', encoding="utf8")
     assert resources.read_jsonl(path) == [{"label": "DATE", "pattern": "x"}]
+
+
+def test_ocr_rules_are_valid():
+    data = resources.ocr_rules()
+    headings = data["headings"]
+    assert headings and all(isinstance(h, str) and len(h) >= 4 for h in headings)
+    assert len({h.lower() for h in headings}) == len(headings)
+    # every decision word is one the decision-heading rules read
+    fields = json.dumps(resources.field_patterns()).lower()
+    assert all(f'"{w.lower()}"' in fields for w in data["decision_words"])

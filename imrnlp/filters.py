@@ -20,6 +20,7 @@ _INSIDE_IS_NOISE = {
     ("PROCEDURE", "GUIDELINE"),
     ("MEDICATION", "GUIDELINE"),
 }
+_NOISE_INSIDE_GUIDELINE = frozenset(a for a, b in _INSIDE_IS_NOISE if b == "GUIDELINE")
 
 
 #: A DIAGNOSIS word right before one of these names an examination, not a condition:
@@ -75,27 +76,26 @@ def longest_per_label(existing: Iterable[Span], new: Iterable[Span]) -> list[Spa
     label, "MTUS" inside "Non-MTUS Citation" or "injection" inside "epidural steroid injection" is
     noise."""
     new = [_trimmed(s) for s in new if not _is_noise(s)]
-    guidelines = [s for s in new if s.label_ == "GUIDELINE"]
-    new = [
-        s
-        for s in new
-        if not any(
-            (s.label_, g.label_) in _INSIDE_IS_NOISE and g.start <= s.start and s.end <= g.end
-            for g in guidelines
-        )
-    ]
-    spans = sorted(new, key=lambda s: (s.label_, s.start, -(s.end - s.start)))
+    guidelines = [(g.start, g.end) for g in new if g.label_ == "GUIDELINE"]
+    if guidelines:
+        new = [
+            s
+            for s in new
+            if s.label_ not in _NOISE_INSIDE_GUIDELINE
+            or not any(a <= s.start and s.end <= b for a, b in guidelines)
+        ]
+    keyed = sorted(((s.label_, s.start, -(s.end - s.start), s) for s in new), key=lambda k: k[:3])
     kept: list[Span] = []
-    for span in spans:
+    recent: list[tuple[str, int, int]] = []  # (label, start, end) of the spans kept
+    for label, start, minus_length, span in keyed:
+        end = start - minus_length
         inside = any(
-            k.label_ == span.label_
-            and k.start <= span.start
-            and span.end <= k.end
-            and (k.end - k.start) > (span.end - span.start)
-            for k in kept[-8:]
+            k_label == label and k_start <= start and end <= k_end and k_end - k_start > end - start
+            for k_label, k_start, k_end in recent[-8:]
         )
         if not inside:
             kept.append(span)
+            recent.append((label, start, end))
     return kept
 
 

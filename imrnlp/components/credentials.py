@@ -16,6 +16,8 @@ from spacy.tokens import Doc, Span
 
 from .. import labels as L
 
+#: The label of each credential's cue -> the label of its value spans.
+_PARTS = {L.LICENSURE: L.CREDENTIAL_LICENSURE, L.SPECIALTY: L.CREDENTIAL_SPECIALTY}
 _OPEN_ENDS = {"&", ",", "and"}
 _SEPARATORS = {",", ";", "and"}
 _SHORT_LINE = 40  # characters: a wrapped value's continuation line is no longer
@@ -26,13 +28,13 @@ class Credentials:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        fields = doc.spans.get(L.FIELDS_KEY, [])
+        cues: dict[str, Span] = {}  # the first LICENSURE and the first SPECIALTY label
+        for s in doc.spans.get(L.FIELDS_KEY, []):
+            if s.label_ in _PARTS and s.label_ not in cues:
+                cues[s.label_] = s
         spans: list[Span] = []
-        for label, part in (
-            (L.LICENSURE, L.CREDENTIAL_LICENSURE),
-            (L.SPECIALTY, L.CREDENTIAL_SPECIALTY),
-        ):
-            cue = next((s for s in fields if s.label_ == label), None)
+        for label, part in _PARTS.items():
+            cue = cues.get(label)
             if cue is None:
                 continue
             start, end = value_after(doc, cue.end)

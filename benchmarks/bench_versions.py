@@ -12,6 +12,7 @@ slows a run down.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -22,11 +23,18 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 from worktrees import checked_out  # noqa: E402
 
+sys.path.insert(0, str(REPO))
+from imrnlp.corpus import corpus_dir  # noqa: E402
+
 
 def _run(tree: Path) -> tuple[float, float]:
+    # a worktree in a temporary folder has no ../shared/corpus beside it: name this checkout's
+    corpus = corpus_dir()
+    env = dict(os.environ, IMRNLP_CORPUS=str(corpus)) if corpus is not None else None
     out = subprocess.run(
         [sys.executable, str(REPO / "benchmarks" / "bench_extract.py"), "--repo", str(tree)],
         cwd=tree,
+        env=env,
         capture_output=True,
         text=True,
         check=True,

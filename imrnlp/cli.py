@@ -528,6 +528,13 @@ def annotate_cli(
         raise _fail(f"{_n(len(skipped), 'file')} could not be read and were left out", 1)
 
 
+#: `--letters` of `train --category` and `evaluate --category`.
+LettersOption = Annotated[
+    Path | None,
+    typer.Option("--letters", help="With --category: the letters' folder (default: corpus)."),
+]
+
+
 @app.command("train", cls=_Command)
 def train_cli(
     annotations: Annotated[
@@ -547,10 +554,7 @@ def train_cli(
             help="Train the item category model instead: ANNOTATIONS is a folder of gold records.",
         ),
     ] = False,
-    letters: Annotated[
-        Path | None,
-        typer.Option("--letters", help="With --category: the letters' folder (default: corpus)."),
-    ] = None,
+    letters: LettersOption = None,
 ) -> None:
     """Train a span model from annotations, or (--category) the item category model from gold
     records, on the letters that are not held back; with --base, added to that pipeline.
@@ -593,10 +597,7 @@ def evaluate_cli(
             help="Score item categories instead: ANNOTATIONS is a folder of gold records.",
         ),
     ] = False,
-    letters: Annotated[
-        Path | None,
-        typer.Option("--letters", help="With --category: the letters' folder (default: corpus)."),
-    ] = None,
+    letters: LettersOption = None,
 ) -> None:
     """Score a trained model, and the rules, on a split of the annotations; with --category, the
     item categories of rules, model and rules + model on the held-back gold letters.

@@ -62,3 +62,20 @@ class StoredRules:
         self._store.from_bytes(data)
         self._rules_loaded()
         return self
+
+
+class RuleList(StoredRules):
+    """A `StoredRules` component with one list of rules, given to `initialize(rules=...)`."""
+
+    def initialize(
+        self,
+        get_examples: Any = None,
+        *,
+        nlp: Any = None,
+        rules: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Take the rule rows (`nlp.initialize` or the pipeline builder passes them) for the
+        component's one list of rules."""
+        (name,) = self._store.names
+        self._store.rows[name] = list(rules or [])
+        self._rules_loaded()

@@ -17,12 +17,12 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .. import labels as L
-from ._rules import RuleStore, StoredRules
+from ._rules import RuleList, RuleStore
 
 _TARGETS_EXT = "imr_context_targets"
 
 
-class AssertionContext(StoredRules):
+class AssertionContext(RuleList):
     def __init__(self, nlp: Language, name: str = L.PIPE_CONTEXT, *, max_scope: int = 10) -> None:
         self.name = name
         self.nlp = nlp
@@ -31,16 +31,6 @@ class AssertionContext(StoredRules):
         self._context: Any = None
         if not Doc.has_extension(_TARGETS_EXT):
             Doc.set_extension(_TARGETS_EXT, default=None)
-
-    def initialize(
-        self,
-        get_examples: Any = None,
-        *,
-        nlp: Language | None = None,
-        rules: list[dict[str, Any]] | None = None,
-    ) -> None:
-        self._store.rows["context_rules"] = list(rules or [])
-        self._context = None
 
     def opening_cues(self, category: str) -> tuple[str, ...]:
         """The forward cues of a category that this component holds: see `forward_cues`."""

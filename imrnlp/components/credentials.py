@@ -15,6 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .. import labels as L
+from ..spanutil import trim
 
 #: The label of each credential's cue -> the label of its value spans.
 _PARTS = {L.LICENSURE: L.CREDENTIAL_LICENSURE, L.SPECIALTY: L.CREDENTIAL_SPECIALTY}
@@ -52,23 +53,14 @@ def _line_end(doc: Doc, i: int) -> int:
     return i
 
 
-def _words(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """[start, end) without whitespace tokens at either end."""
-    while start < end and doc[start].is_space:
-        start += 1
-    while end > start and doc[end - 1].is_space:
-        end -= 1
-    return start, end
-
-
 def value_after(doc: Doc, start: int) -> tuple[int, int]:
     """Tokens of the value that follows a label ending at token `start`, with wrapped lines."""
     end = _line_end(doc, start)
     while end < len(doc):
         nxt = _line_end(doc, end + 1)
-        a, b = _words(doc, end + 1, nxt)
+        a, b = trim(doc, end + 1, nxt)
         following = doc[a:b].text if b > a else ""
-        last = _words(doc, start, end)[1]
+        last = trim(doc, start, end)[1]
         ends_open = last > start and doc[last - 1].text in _OPEN_ENDS
         short = (
             0 < len(following) <= _SHORT_LINE
@@ -78,7 +70,7 @@ def value_after(doc: Doc, start: int) -> tuple[int, int]:
         if not following or not (ends_open or short) or following.isupper():
             break
         end = nxt
-    return _words(doc, start, end)
+    return trim(doc, start, end)
 
 
 def _split(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
@@ -86,6 +78,6 @@ def _split(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
     out, a = [], start
     for i in range(start, end + 1):
         if i == end or doc[i].text in _SEPARATORS:
-            out.append(_words(doc, a, i))
+            out.append(trim(doc, a, i))
             a = i + 1
     return out

@@ -23,7 +23,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
 from .. import labels as L
-from ._rules import RuleStore, StoredRules
+from ._rules import RuleList, RuleStore
 
 _SPACE: dict[str, Any] = {"IS_SPACE": True, "OP": "*"}
 _RANGE = re.compile(r"^\{(\d*),(\d+)\}$")
@@ -41,23 +41,13 @@ class _Rule(NamedTuple):
     side: str
 
 
-class DateRoles(StoredRules):
+class DateRoles(RuleList):
     def __init__(self, nlp: Language, name: str = L.PIPE_DATE_ROLES) -> None:
         self.name = name
         self.vocab = nlp.vocab
         self._store = RuleStore(("date_roles",))
         self._matcher = Matcher(nlp.vocab)
         self._rules: dict[int, _Rule] = {}
-
-    def initialize(
-        self,
-        get_examples: Any = None,
-        *,
-        nlp: Language | None = None,
-        rules: list[dict[str, Any]] | None = None,
-    ) -> None:
-        self._store.rows["date_roles"] = list(rules or [])
-        self._rules_loaded()
 
     def _rules_loaded(self) -> None:
         self._matcher = Matcher(self.vocab, validate=True)

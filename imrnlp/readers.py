@@ -55,33 +55,34 @@ def read_file(path: str | Path, *, ocr: OcrMode = "auto") -> Letter:
         return read_pdf(path, ocr=ocr)
     if suffix in IMAGE_SUFFIXES:
         return read_image(path, ocr=ocr)
-    text, warnings = text_file(path, ocr=ocr)
-    return text if isinstance(text, Letter) else Letter(text, warnings)
+    return text_file(path, ocr=ocr)
 
 
-def text_file(path: Path, *, ocr: OcrMode = "auto") -> tuple[str | Letter, list[str]]:
+def text_file(path: Path, *, ocr: OcrMode = "auto") -> Letter:
+    """A file named as text: its text (UTF-8, else Windows-1252), or a PDF or image despite its
+    name read as such; other binary files refused."""
     data = path.read_bytes()
     if not data.strip():
         raise ReadError(f"{path}: the file is empty; there is no letter to read")
     if data.startswith(b"%PDF-"):
         letter = read_pdf(path, ocr=ocr)
         letter.warnings.insert(0, f"{path.name} is a PDF despite its name; read as PDF")
-        return letter, []
+        return letter
     kind = binary_kind(data)
     if kind in _IMAGE_KINDS:
         letter = read_image(path, ocr=ocr)
         letter.warnings.insert(0, f"{path.name} is {kind} despite its name; read as an image")
-        return letter, []
+        return letter
     if kind is not None:
         raise NotALetterError(
             f"{path}: {kind}, not a letter; give the letter as .pdf or .txt (save a Word file as "
             "PDF or plain text first)"
         )
     try:
-        return data.decode("utf-8-sig"), []
+        return Letter(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-        return text, [f"{path.name} is not UTF-8; read as Windows-1252 (cp1252)"]
+        return Letter(text, [f"{path.name} is not UTF-8; read as Windows-1252 (cp1252)"])
 
 
 #: File signatures of common non-letter files, for a clear error instead of garbled text.

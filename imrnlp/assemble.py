@@ -226,7 +226,7 @@ def _item(
     notes: list[str],
 ) -> Item:
     block = part.block
-    request = part.get(L.PART_REQUEST) or part.get(L.PART_HEADING) or block
+    request = part.request
     rs, re_ = request.start, request.end
     decision = part.decision
     meds = filter_spans(within(entities, rs, re_, L.MEDICATION))

@@ -4,7 +4,7 @@ Requires the items and their parts (`imr_items`); assigns `span._.imr_category_m
 span of `doc.spans["imr_items"]`: `{"scores": {category: probability}, "threshold": t}`. The
 classifier reads `item_text(part)`, the same text it was trained on. The assembler decides, with
 `category.combine`, whether the model's category replaces the rules' (when the rules found no cue,
-or when the model gives a different category a probability of at least `threshold`).
+or when the model gives a different category a probability above `threshold`).
 
 The classifier is a small spaCy pipeline of its own (a `textcat`, exclusive classes, trained by
 `imrnlp train --category`; `imrnlp/configs/category.cfg`), kept inside this component's folder
@@ -46,8 +46,7 @@ def item_text(part: ItemParts) -> str:
     (else the heading, else the whole block) `REQUEST_REPEATS` times, then the claims
     administrator's and the reviewer's guideline lines and the rationale, one line each,
     whitespace collapsed."""
-    first = part.get(L.PART_REQUEST) or part.get(L.PART_HEADING) or part.block
-    lines = [squash(first.text)] * REQUEST_REPEATS
+    lines = [squash(part.request.text)] * REQUEST_REPEATS
     lines += [squash(s.text) for name in TEXT_PARTS if (s := part.get(name)) is not None]
     return "\n".join(lines)
 

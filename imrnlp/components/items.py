@@ -302,6 +302,11 @@ class ItemParts:
     def get(self, name: str) -> Span | None:
         return self.parts.get(name)
 
+    @property
+    def request(self) -> Span:
+        """What was requested: the request part, else the heading, else the whole block."""
+        return self.get(L.PART_REQUEST) or self.get(L.PART_HEADING) or self.block
+
 
 def item_parts(doc: Doc) -> list[ItemParts]:
     """The items of a processed Doc, in letter order, each with the parts inside its span."""

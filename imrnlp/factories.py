@@ -1,7 +1,12 @@
 """Every imrnlp pipeline factory. Registered through the `spacy_factories` entry points, so a saved
 pipeline loads with `spacy.load(path)` in a process that never imports imrnlp."""
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from spacy.language import Language
+from spacy.pipeline.span_ruler import DEFAULT_SPANS_KEY
+from spacy.tokens import Span
 
 from . import extensions  # noqa: F401  (registers the custom attributes)
 from . import labels as L
@@ -17,11 +22,59 @@ from .components.items import ItemSplitter
 from .components.normalizer import Normalizer
 from .components.sections import SectionDetector
 from .components.span_merger import SpanMerger
+from .components.span_ruler import AnchoredSpanRuler
 
 
 @Language.factory(L.PIPE_SECTIONS, assigns=["doc.spans", f"doc._.{L.EXT_LAYOUT}"])
 def make_sections(nlp: Language, name: str) -> SectionDetector:
     return SectionDetector(nlp, name)
+
+
+@Language.factory(
+    L.FACTORY_SPAN_RULER,
+    assigns=["doc.spans"],
+    default_config={
+        "spans_key": DEFAULT_SPANS_KEY,
+        "spans_filter": None,
+        "annotate_ents": False,
+        "ents_filter": {"@misc": "spacy.first_longest_spans_filter.v1"},
+        "phrase_matcher_attr": None,
+        "matcher_fuzzy_compare": {"@misc": "spacy.levenshtein_compare.v1"},
+        "validate": False,
+        "overwrite": True,
+        "scorer": {
+            "@scorers": "spacy.overlapping_labeled_spans_scorer.v1",
+            "spans_key": DEFAULT_SPANS_KEY,
+        },
+    },
+)
+def make_span_ruler(
+    nlp: Language,
+    name: str,
+    spans_key: str | None,
+    spans_filter: Callable[[Iterable[Span], Iterable[Span]], Iterable[Span]] | None,
+    annotate_ents: bool,
+    ents_filter: Callable[[Iterable[Span], Iterable[Span]], Iterable[Span]],
+    phrase_matcher_attr: int | str | None,
+    matcher_fuzzy_compare: Callable[..., bool],
+    validate: bool,
+    overwrite: bool,
+    scorer: Callable[..., Any] | None,
+) -> AnchoredSpanRuler:
+    """spaCy's `span_ruler` factory and config, building the AnchoredSpanRuler."""
+    return AnchoredSpanRuler(
+        nlp,
+        name,
+        spans_key=spans_key,
+        spans_filter=spans_filter,
+        annotate_ents=annotate_ents,
+        ents_filter=ents_filter,
+        phrase_matcher_attr=phrase_matcher_attr,
+        matcher_fuzzy_compare=matcher_fuzzy_compare,
+        validate=validate,
+        overwrite=overwrite,
+        scorer=scorer,
+    )
 
 
 @Language.factory(L.PIPE_DIAGNOSIS_LISTS, requires=["doc.spans"], assigns=["doc.spans"])

@@ -173,6 +173,8 @@ EXT_CATEGORY_MODEL = "imr_category_model"
 
 # --- component names ---------------------------------------------------------------------------
 PIPE_SECTIONS = "imr_sections"
+#: The factory of both rulers: spaCy's span_ruler with the AnchoredMatcher (imrnlp/matcher.py).
+FACTORY_SPAN_RULER = "imr_span_ruler"
 PIPE_ENTITY_RULER = "imr_entity_ruler"
 PIPE_FIELD_RULER = "imr_field_ruler"
 PIPE_DIAGNOSIS_LISTS = "imr_diagnosis_lists"

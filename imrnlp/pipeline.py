@@ -64,8 +64,9 @@ def build() -> Language:
 
 
 def _add_ruler(nlp: Language, name: str, spans_key: str, patterns: list[dict[str, Any]]) -> None:
-    """A spaCy span_ruler writing `doc.spans[spans_key]`: overlaps kept across labels, the longest
-    span kept within a label, phrase patterns (plain strings) matched on lower-cased tokens."""
+    """An imr_span_ruler (spaCy's span_ruler, its token patterns run only where they can start)
+    writing `doc.spans[spans_key]`: overlaps kept across labels, the longest span kept within a
+    label, phrase patterns (plain strings) matched on lower-cased tokens."""
     config = {
         "spans_key": spans_key,
         "annotate_ents": False,
@@ -75,7 +76,7 @@ def _add_ruler(nlp: Language, name: str, spans_key: str, patterns: list[dict[str
         "phrase_matcher_attr": "LOWER",
         "scorer": {"@scorers": "spacy.overlapping_labeled_spans_scorer.v1", "spans_key": spans_key},
     }
-    ruler = cast(SpanRuler, nlp.add_pipe("span_ruler", name=name, config=config))
+    ruler = cast(SpanRuler, nlp.add_pipe(L.FACTORY_SPAN_RULER, name=name, config=config))
     ruler.add_patterns(patterns)
 
 

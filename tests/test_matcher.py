@@ -1,0 +1,181 @@
+"""The AnchoredMatcher finds exactly what spaCy's Matcher finds, on small examples and on the
+package's own patterns over corpus letters."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.matcher import Matcher
+
+from imrnlp import labels as L
+from imrnlp import resources
+from imrnlp.components.span_ruler import AnchoredSpanRuler
+from imrnlp.corpus import corpus_dir
+from imrnlp.matcher import Anchor, AnchoredMatcher, anchor, longest_match, op_bounds
+from imrnlp.pipeline import load
+
+NLP = spacy.blank("en")
+SPACE = {"IS_SPACE": True, "OP": "?"}
+
+
+def _both(patterns: dict[str, list[list[dict]]]) -> tuple[Matcher, AnchoredMatcher]:
+    plain, anchored = Matcher(NLP.vocab), AnchoredMatcher(NLP.vocab)
+    for key, pats in patterns.items():
+        plain.add(key, pats)
+        anchored.add(key, pats)
+    return plain, anchored
+
+
+def _same(plain: Matcher, anchored: AnchoredMatcher, doc) -> list[tuple[int, int, int]]:
+    expected = sorted(plain(doc))
+    assert sorted(anchored(doc)) == expected
+    return expected
+
+
+@pytest.mark.parametrize(
+    ("op", "bounds"),
+    [
+        (None, (1, 1)),
+        ("!", (1, 1)),
+        ("?", (0, 1)),
+        ("*", (0, None)),
+        ("+", (1, None)),
+        ("{3}", (3, 3)),
+        ("{1,6}", (1, 6)),
+        ("{,2}", (0, 2)),
+        ("{2,}", (2, None)),
+    ],
+)
+def test_op_bounds(op, bounds):
+    assert op_bounds(op) == bounds
+
+
+def test_op_bounds_rejects_an_unknown_operator():
+    with pytest.raises(ValueError):
+        op_bounds("{x}")
+
+
+def test_longest_match_adds_up_the_tokens_and_knows_no_limit():
+    assert longest_match([{"LOWER": "qty"}, SPACE, {"IS_DIGIT": True, "OP": "{1,3}"}]) == 5
+    assert longest_match([{"LOWER": "qty"}, {"IS_DIGIT": True, "OP": "+"}]) is None
+
+
+def test_anchor_files_a_pattern_under_its_first_literal_and_the_next_one():
+    found = anchor([{"lower": "page"}, SPACE, {"ORTH": ":", "OP": "?"}, {"SHAPE": "dd"}])
+    # the optional ":" is no literal to file under; "dd" is 1 to 3 tokens after the start
+    assert found == Anchor(("LOWER", frozenset(["page"])), ("SHAPE", frozenset(["dd"])), 1, 3)
+    # TEXT is ORTH; an IN set of strings is a literal too
+    assert anchor([{"TEXT": {"IN": ["Upheld", "UPHELD"]}}]) == Anchor(
+        ("ORTH", frozenset(["Upheld", "UPHELD"]))
+    )
+    # no literal after an unbounded token: the reach would have no end
+    assert anchor([{"LOWER": "a", "OP": "+"}, {"LOWER": "b"}]) == Anchor(("LOWER", frozenset("a")))
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        {"LOWER": "a", "OP": "?"},
+        {"LOWER": "a", "OP": "*"},
+        {"LOWER": "a", "OP": "!"},
+        {"LOWER": {"REGEX": "^a"}},
+        {"IS_TITLE": True},
+        {"LIKE_URL": True},
+    ],
+)
+def test_no_anchor_where_the_first_token_has_no_literal(first):
+    assert anchor([first, {"LOWER": "b"}]) is None
+
+
+def test_same_matches_as_spacys_matcher_on_a_small_letter():
+    doc = NLP(
+        "Page 3 of 5.  Qty: 60.  The original request was for  Norco 10/325 mg, #60.\n"
+        "Diagnoses include lumbar   radiculopathy and left knee pain. Upheld page(s): 12"
+    )
+    plain, anchored = _both(
+        {
+            "PAGES": [
+                [
+                    {"LOWER": {"IN": ["page", "page(s"]}},
+                    SPACE,
+                    {"ORTH": {"IN": [")", "):", ":"]}, "OP": "{0,3}"},
+                    SPACE,
+                    {"IS_DIGIT": True},
+                ]
+            ],
+            "QTY": [[{"LOWER": "qty"}, {"ORTH": ":", "OP": "?"}, SPACE, {"IS_DIGIT": True}]],
+            "PARTIAL": [
+                [{"LOWER": "the"}, SPACE, {"LOWER": "original"}, SPACE, {"LOWER": "request"}]
+            ],
+            "SITE": [
+                [
+                    {"LOWER": {"IN": ["left", "knee", "lumbar"]}, "OP": "{1,4}"},
+                    {"IS_SPACE": True, "OP": "*"},
+                    {"LOWER": {"IN": ["pain", "radiculopathy"]}},
+                ]
+            ],
+            "DRUG": [[{"IS_TITLE": True}, SPACE, {"SHAPE": "dd/ddd"}]],
+            "ANY": [[{"LOWER": "upheld", "OP": "?"}, {"LOWER": "page"}]],
+        }
+    )
+    found = _same(plain, anchored, doc)
+    assert {NLP.vocab.strings[k] for k, _, _ in found} == {
+        "PAGES",
+        "QTY",
+        "PARTIAL",
+        "SITE",
+        "DRUG",
+        "ANY",
+    }
+
+
+def test_windows_at_the_end_of_the_doc_and_next_to_each_other():
+    doc = NLP("a b a b a")
+    plain, anchored = _both({"AB": [[{"LOWER": "a"}, {"LOWER": "b", "OP": "?"}]]})
+    assert len(_same(plain, anchored, doc)) == 5
+    assert anchored(NLP("")) == []
+
+
+def test_add_remove_len_and_contains():
+    matcher = AnchoredMatcher(NLP.vocab)
+    matcher.add("A", [[{"LOWER": "a"}]])
+    matcher.add("B", [[{"IS_TITLE": True}]])
+    assert len(matcher) == 2 and "A" in matcher and "B" in matcher
+    matcher.remove("A")
+    assert "A" not in matcher and len(matcher) == 1
+    assert matcher(NLP("a Bee")) == [(NLP.vocab.strings["B"], 1, 2)]
+    with pytest.raises(KeyError):
+        matcher.remove("A")
+
+
+def test_the_pipeline_rulers_use_it():
+    nlp = load()
+    for name in (L.PIPE_ENTITY_RULER, L.PIPE_FIELD_RULER):
+        ruler = nlp.get_pipe(name)
+        assert isinstance(ruler, AnchoredSpanRuler)
+        assert isinstance(ruler.matcher, AnchoredMatcher)
+        # a round trip through bytes rebuilds the anchored matcher with every pattern
+        again = spacy.blank("en").add_pipe(L.FACTORY_SPAN_RULER)
+        again.from_bytes(ruler.to_bytes())
+        assert isinstance(again.matcher, AnchoredMatcher)
+        assert len(again.matcher) == len(ruler.matcher)
+
+
+@pytest.mark.skipif(corpus_dir() is None, reason="corpus not found: set IMRNLP_CORPUS")
+def test_same_matches_as_spacys_matcher_with_the_package_patterns_on_corpus_letters():
+    corpus = corpus_dir()
+    assert corpus is not None
+    paths = sorted((corpus / "dwc-imr-2017" / "text").glob("*.txt"))[::8]
+    nlp = load()
+    docs = [nlp.make_doc(p.read_text(encoding="utf8")) for p in paths]
+    for patterns in (resources.entity_patterns(), resources.field_patterns()):
+        token_patterns: dict[str, list] = {}
+        for row in patterns:
+            if isinstance(row["pattern"], list):
+                token_patterns.setdefault(f"{row['label']}|{row.get('id', '')}", []).append(
+                    row["pattern"]
+                )
+        plain, anchored = _both(token_patterns)
+        assert len(anchored._unanchored) <= 3  # nearly every pattern is anchored
+        found = sum(len(_same(plain, anchored, doc)) for doc in docs)
+        assert found > 500

@@ -124,14 +124,26 @@ def make_items(nlp: Language, name: str) -> ItemSplitter:
 
 @Language.factory(
     L.PIPE_SPAN_MERGER,
-    default_config={"source_key": L.PREDICTED_KEY, "policy": "add", "labels": None},
+    default_config={
+        "source_key": L.PREDICTED_KEY,
+        "policy": "add",
+        "labels": None,
+        "policies": None,
+    },
     requires=["doc.spans"],
     assigns=["doc.spans"],
 )
 def make_span_merger(
-    nlp: Language, name: str, source_key: str, policy: str, labels: list[str] | None
+    nlp: Language,
+    name: str,
+    source_key: str,
+    policy: str,
+    labels: list[str] | None,
+    policies: dict[str, str] | None,
 ) -> SpanMerger:
-    return SpanMerger(nlp, name, source_key=source_key, policy=policy, labels=labels)
+    return SpanMerger(
+        nlp, name, source_key=source_key, policy=policy, labels=labels, policies=policies
+    )
 
 
 @Language.factory(L.PIPE_ABBREVIATIONS, assigns=[f"doc._.{L.EXT_ABBREVIATIONS}"])

@@ -61,12 +61,13 @@ spaCy also writes `MODEL_DIR/model-best` (the same pipeline) and `MODEL_DIR/mode
 
 Merge policy
 ------------
-The rules' spans are kept. A span the model predicts is added to `doc.spans["imr"]` (with
-`span.id_ == "model"`) unless a rule span of the same label covers the same tokens, for the
-labels where that merge scored a higher F than the rules alone on the dev letters (chosen at the
-end of training, written as `labels` of `imr_span_merger` in the saved config). The merge runs
-before the components that read entities, so the record is assembled from rules and model
-together.
+`imr_span_merger` merges the model's spans into `doc.spans["imr"]` (with `span.id_ == "model"`)
+label by label: "add" (the rules' spans kept, the model's added), "boundaries" (a model span
+replaces the rule spans it overlaps) or "replace" (the model's spans are the label's spans). At the
+end of training each label gets the policy with the highest F on the dev letters, where that beats
+the rules alone; other labels keep the rules' spans (written as `policies` of `imr_span_merger` in
+the saved config). The merge runs before the components that read entities, so the record is
+assembled from rules and model together.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import spacy
 import srsly
@@ -93,6 +94,7 @@ from spacy.training import Example
 
 from . import labels as L
 from . import pipeline as _pipeline
+from .components.span_merger import POLICIES, SpanMerger
 from .corpus import corpus_dir
 from .errors import AnnotationError, ReadError
 from .labelstudio import export_rows, is_export
@@ -516,9 +518,9 @@ def train_model(
             shutil.copytree(item, target)
         else:
             shutil.copy2(item, target)
-    merged = _choose_merge_labels(output, dev_recs)
+    policies = choose_policies(output, dev_recs)
     for folder in (output, output / "model-best", output / "model-last"):
-        _set_merge_labels(folder, merged)
+        _set_policies(folder, policies)
         _stamp(folder)
     _pipeline.forget()  # the folder was rewritten
     meta = json.loads((output / "meta.json").read_text(encoding="utf8"))
@@ -534,7 +536,8 @@ def train_model(
         header=("label", "P", "R", "F"),
         aligns=("l", "r", "r", "r"),
     )
-    msg.info(f"Model spans are merged for: {', '.join(merged) if merged else 'no label'}")
+    merged = ", ".join(f"{lab} ({p})" for lab, p in policies.items())
+    msg.info(f"Model spans are merged for: {merged or 'no label'}")
     msg.good(f"Saved the pipeline to {output} in {seconds:.0f}s")
     return {
         "output": str(output),
@@ -544,28 +547,38 @@ def train_model(
             k: v for k, v in performance.items() if k.startswith("ents_") or k.endswith("_loss")
         },
         "per_label": per_label,
-        "merged_labels": merged,
+        "merge_policies": policies,
     }
 
 
-def _choose_merge_labels(model: Path, dev: list[Annotated]) -> list[str]:
-    """The labels whose F on the dev letters is higher with the model's spans merged than with the
-    rules alone (every label when there are no dev letters)."""
+def choose_policies(model: Path, dev: list[Annotated]) -> dict[str, str]:
+    """For each label, the merge policy whose F on the dev letters is highest, where it is higher
+    than the rules' alone (on a tie, the earlier of `span_merger.POLICIES`); other labels are left
+    out and keep the rules' spans. Every label gets "add" when there are no dev letters."""
     if not dev:
-        return list(L.ENTITY_LABELS)
+        return dict.fromkeys(L.ENTITY_LABELS, "add")
     _pipeline.forget()
-    with_model = _score(spacy.load(model), dev)["per_label"]
     rules = _score(_pipeline.load(), dev)["per_label"]
-    return [lab for lab in L.ENTITY_LABELS if with_model[lab]["f"] > rules[lab]["f"]]
+    nlp = spacy.load(model)
+    merger = cast(SpanMerger, nlp.get_pipe(L.PIPE_SPAN_MERGER))
+    best = {lab: rules[lab]["f"] for lab in L.ENTITY_LABELS}
+    chosen: dict[str, str] = {}
+    for policy in POLICIES:
+        merger.policies = dict.fromkeys(L.ENTITY_LABELS, policy)
+        scored = _score(nlp, dev)["per_label"]
+        for lab in L.ENTITY_LABELS:
+            if scored[lab]["f"] > best[lab]:
+                best[lab], chosen[lab] = scored[lab]["f"], policy
+    return {lab: chosen[lab] for lab in L.ENTITY_LABELS if lab in chosen}
 
 
-def _set_merge_labels(folder: Path, labels: list[str]) -> None:
-    """Write `labels` into the span merger's settings of a saved pipeline."""
+def _set_policies(folder: Path, policies: dict[str, str]) -> None:
+    """Write the per-label merge policies into the span merger's settings of a saved pipeline."""
     path = folder / "config.cfg"
     if not path.exists():
         return
     config = spacy.util.load_config(path, interpolate=False)
-    config["components"][L.PIPE_SPAN_MERGER]["labels"] = list(labels)
+    config["components"][L.PIPE_SPAN_MERGER]["policies"] = dict(policies)
     config.to_disk(path)
 
 

@@ -59,3 +59,41 @@ def test_merge_limited_to_labels():
 def test_unknown_policy_is_a_clear_error():
     with pytest.raises(ValueError, match="policy"):
         SpanMerger(imrnlp.load(), policy="vote")
+
+
+def _doc_with_a_missed_rule_span():
+    nlp, doc = _doc()
+    # a rule span the model did not find: "knee" as a PROCEDURE (wrong on purpose)
+    doc.spans[L.SPANS_KEY] = [*doc.spans[L.SPANS_KEY], Span(doc, 8, 9, label="PROCEDURE")]
+    return nlp, doc
+
+
+def test_replace_policy_keeps_only_the_rule_spans_the_model_found_too():
+    nlp, doc = _doc_with_a_missed_rule_span()
+    SpanMerger(nlp, policies={"PROCEDURE": "replace"})(doc)
+    assert _spans(doc) == [
+        ("MRI", "PROCEDURE", "procedure.imaging.mri"),  # found by both: the rule id stays
+        ("strain", "DIAGNOSIS", "diagnosis.lexicon"),  # DIAGNOSIS has no policy: rules only
+    ]
+
+
+def test_a_policy_for_each_label():
+    nlp, doc = _doc_with_a_missed_rule_span()
+    SpanMerger(nlp, policies={"DIAGNOSIS": "boundaries", "PROCEDURE": "add"})(doc)
+    assert _spans(doc) == [
+        ("Chronic lumbar strain", "DIAGNOSIS", "model"),
+        ("MRI", "PROCEDURE", "procedure.imaging.mri"),
+        ("knee", "PROCEDURE", ""),
+    ]
+
+
+def test_replace_with_no_model_span_of_the_label_drops_the_rules_spans():
+    nlp, doc = _doc()
+    doc.spans[L.PREDICTED_KEY] = []
+    SpanMerger(nlp, policies={"DIAGNOSIS": "replace"})(doc)
+    assert _spans(doc) == [("MRI", "PROCEDURE", "procedure.imaging.mri")]
+
+
+def test_an_unknown_policy_for_a_label_is_a_clear_error():
+    with pytest.raises(ValueError, match="policy"):
+        SpanMerger(imrnlp.load(), policies={"DIAGNOSIS": "vote"})

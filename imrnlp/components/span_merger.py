@@ -2,17 +2,21 @@
 `doc.spans["imr"]`.
 
 Runs before the components that read entities (diagnosis lists, context, normalizer, items), so
-a trained model improves the record. Two merge policies:
+a trained model improves the record. Three merge policies, each for a label's spans:
 
-- ``"add"`` (default): the rules' spans are all kept; a model span is added unless a rule span
-  of the same label covers the same tokens.
+- ``"add"``: the rules' spans are all kept; a model span is added unless a rule span of the same
+  label covers the same tokens.
 - ``"boundaries"``: the model's span replaces every rule span of the same label that it overlaps
   (the model learned the annotated boundaries: "lumbar strain" where a rule found "strain");
   model spans that overlap nothing are added; other rule spans are kept.
+- ``"replace"``: the model's spans are the label's spans; a rule span is kept (with its rule id)
+  only where the model found the same tokens.
 
-``labels`` limits the merge to some labels (None: all). `imrnlp train` sets it to the labels on
-which rules + model beat the rules alone on the dev letters, so a model never makes a label worse
-than the rules did there. Model spans carry the rule id ``"model"``.
+``policies`` maps each label to merge to its policy; labels it leaves out keep the rules' spans.
+`imrnlp train` chooses it on the dev letters: for each label, the policy whose rules + model F is
+highest, where that beats the rules alone, so a model never makes a label worse than the rules
+did there. Without ``policies``, ``policy`` applies to ``labels`` (None: all), as in pipelines
+trained before per-label policies. Model spans carry the rule id ``"model"``.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from spacy.tokens import Doc, Span
 
 from .. import labels as L
 
-POLICIES: tuple[str, ...] = ("boundaries", "add")
+POLICIES: tuple[str, ...] = ("add", "boundaries", "replace")
 #: `source_key` that reads a trained NER's `doc.ents` instead of a span group.
 ENTS = "ents"
 
@@ -36,31 +40,46 @@ class SpanMerger:
         source_key: str = L.PREDICTED_KEY,
         policy: str = "add",
         labels: list[str] | None = None,
+        policies: dict[str, str] | None = None,
     ) -> None:
-        if policy not in POLICIES:
-            raise ValueError(f"imr_span_merger: policy must be one of {POLICIES}, not {policy!r}")
+        for p in [policy, *(policies or {}).values()]:
+            if p not in POLICIES:
+                raise ValueError(f"imr_span_merger: a policy is one of {POLICIES}, not {p!r}")
         self.name = name
         self.source_key = source_key
-        self.policy = policy
-        self.only_labels = None if labels is None else set(labels)
+        if policies is None:
+            policies = {lab: policy for lab in (L.ENTITY_LABELS if labels is None else labels)}
+        self.policies: dict[str, str] = dict(policies)
 
     def __call__(self, doc: Doc) -> Doc:
-        wanted = set(L.ENTITY_LABELS) if self.only_labels is None else self.only_labels
         source = doc.ents if self.source_key == ENTS else doc.spans.get(self.source_key, [])
-        predicted = [s for s in source if s.label_ in wanted]
-        if not predicted:
+        predicted = [s for s in source if s.label_ in self.policies]
+        if not predicted and "replace" not in self.policies.values():
             return doc
         rules = list(doc.spans.get(L.SPANS_KEY, []))
-        have = {(s.start, s.end, s.label_) for s in rules}
-        model = [
-            Span(doc, s.start, s.end, label=s.label_, span_id="model")
-            for s in predicted
-            if (s.start, s.end, s.label_) not in have
-        ]
-        if self.policy == "boundaries":
-            rules = [r for r in rules if not any(_overlap(r, m) for m in model)]
-        doc.spans[L.SPANS_KEY] = rules + model
+        doc.spans[L.SPANS_KEY] = merge(rules, predicted, self.policies)
         return doc
+
+
+def merge(rules: list[Span], predicted: list[Span], policies: dict[str, str]) -> list[Span]:
+    """The rules' spans with the model's merged in, each label by its policy (labels without one
+    keep the rules' spans)."""
+    have = {(s.start, s.end, s.label_) for s in rules}
+    model = [
+        Span(s.doc, s.start, s.end, label=s.label_, span_id="model")
+        for s in predicted
+        if s.label_ in policies and (s.start, s.end, s.label_) not in have
+    ]
+    found = {(s.start, s.end, s.label_) for s in predicted}
+    kept = []
+    for r in rules:
+        policy = policies.get(r.label_)
+        if policy == "boundaries" and any(_overlap(r, m) for m in model):
+            continue
+        if policy == "replace" and (r.start, r.end, r.label_) not in found:
+            continue
+        kept.append(r)
+    return kept + model
 
 
 def _overlap(a: Span, b: Span) -> bool:

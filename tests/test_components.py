@@ -116,3 +116,28 @@ def test_credentials_wrap_and_split() -> None:
     assert reviewer.licensure == ["California", "Nevada", "Oregon"]
     assert reviewer.specialty == "Preventive Medicine, Occupational Medicine"
     assert reviewer.evidence is not None and reviewer.evidence.text.startswith("State(s)")
+
+
+def test_rule_features_tag_each_token_with_its_place_in_the_rule_span_and_its_section():
+    from imrnlp.components.features import RuleFeatures
+
+    nlp = imrnlp.load()
+    doc = nlp.make_doc("Lumbar strain, knee pain and MRI.")
+    doc.spans[L.SPANS_KEY] = [
+        Span(doc, 0, 2, label="DIAGNOSIS"),
+        Span(doc, 3, 5, label="DIAGNOSIS"),
+        Span(doc, 1, 2, label="DIAGNOSIS"),  # shorter, inside the first: the longest wins
+        Span(doc, 6, 7, label="PROCEDURE"),
+    ]
+    doc.spans[L.SECTIONS_KEY] = [Span(doc, 0, len(doc), label="case_summary")]
+    RuleFeatures(nlp)(doc)
+    assert [t.tag_ for t in doc] == [
+        "B-DIAGNOSIS|case_summary",
+        "L-DIAGNOSIS|case_summary",
+        "O|case_summary",
+        "B-DIAGNOSIS|case_summary",
+        "L-DIAGNOSIS|case_summary",
+        "O|case_summary",
+        "U-PROCEDURE|case_summary",
+        "O|case_summary",
+    ]

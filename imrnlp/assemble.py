@@ -72,6 +72,7 @@ def doc_to_record(
         )
         for a, b, c, d in doc._.get(L.EXT_ABBREVIATIONS) or []
     ]
+    by_model = {(s.start, s.end, s.label_) for s in doc.spans.get(L.MODEL_SPANS_KEY, [])}
     record["entities"] = [
         Entity(
             label=s.label_,
@@ -79,7 +80,7 @@ def doc_to_record(
             start=s.start_char,
             end=s.end_char,
             rule_id=s.id_ or None,
-            source="model" if s.id_ == "model" else "rules",
+            source="model" if (s.start, s.end, s.label_) in by_model else "rules",
         )
         for s in sorted(entities, key=lambda s: (s.start, s.end, s.label_))
     ]

@@ -25,6 +25,10 @@ CREDENTIAL_SPECIALTY = "specialty"
 #: The gold spans of an annotated letter in a training DocBin (the NER learns those that do not
 #: overlap, as doc.ents).
 PREDICTED_KEY = "imr_predicted"
+#: The spans a trained model put into SPANS_KEY (imr_span_merger): the record's `source: "model"`.
+MODEL_SPANS_KEY = "imr_model"
+#: The rule id of a model span that no rule span of its label overlaps.
+MODEL_RULE_ID = "model"
 
 # --- entity labels -----------------------------------------------------------------------------
 DATE = "DATE"

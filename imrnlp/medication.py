@@ -16,7 +16,7 @@ from functools import cache
 
 from spacy.tokens import Span
 
-from .drugs import Drug, Vocabulary, vocabulary
+from .drugs import Drug, Vocabulary, normalize_name, vocabulary
 from .record import Medication
 from .spanutil import evidence_of, squash
 
@@ -109,13 +109,31 @@ def _first(words: _Words, text: str) -> tuple[int, str] | None:
 
 
 def _resolve(vocab: Vocabulary, g: _Grammar, text: str) -> Drug | None:
-    """A MEDICATION span's text to the vocabulary's drug; a trailing form word is not the name."""
+    """A MEDICATION span's text to the vocabulary's drug; a trailing form word is not the name;
+    a combination the vocabulary has no row for ("Diclofenac/misoprostol", one span where a model
+    learned the annotators' boundaries) is its parts, when every part is a drug."""
     drug = vocab.lookup(text)
     if drug is None:
         hit = _first(g.forms, text)
         if hit is not None and hit[0] > 0:
             drug = vocab.lookup(text[: hit[0]])
+    if drug is None and "/" in text:
+        parts = [_resolve(vocab, g, part) for part in text.split("/") if part.strip()]
+        if len(parts) > 1 and all(p is not None for p in parts):
+            drug = _combination(text, [p for p in parts if p is not None])
     return drug
+
+
+def _combination(text: str, parts: list[Drug]) -> Drug:
+    return Drug(
+        key=normalize_name(text),
+        ingredients=tuple(dict.fromkeys(i for p in parts for i in p.ingredients)),
+        classes=tuple(dict.fromkeys(c for p in parts for c in p.classes)),
+        form=next((p.form for p in parts if p.form), None),
+        compounded=any(p.compounded for p in parts),
+        product=True,
+        source=parts[0].source,
+    )
 
 
 def parse_medication(

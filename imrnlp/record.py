@@ -229,7 +229,13 @@ class Entity(_Model):
     text: str = Field(description="Entity text.")
     start: int = Field(description="Character offset of the start.")
     end: int = Field(description="Character offset of the end.")
-    rule_id: str | None = Field(default=None, description="Rule id, or 'model' for trained spans.")
+    rule_id: str | None = Field(
+        default=None,
+        description=(
+            "Rule id. For a span a trained model tagged (source 'model'): the id of the longest "
+            "rule span of its label it overlaps, else 'model'."
+        ),
+    )
     source: Literal["rules", "model"] = Field(description="Who tagged the span.")
 
 

@@ -131,3 +131,20 @@ def test_vocabulary_rows_are_complete():
 def test_vocabulary_lookup(name, ingredients):
     drug = vocabulary().lookup(name)
     assert drug is not None and list(drug.ingredients) == ingredients
+
+
+def test_a_combination_in_one_span_is_read_as_its_parts():
+    """A trained model tags "Diclofenac/misoprostol" as one span where the rules find two."""
+    from spacy.tokens import Span
+
+    from imrnlp.medication import parse_medication
+
+    nlp = imrnlp.load()
+    text = "Diclofenac/misoprostol 75-0.2mg #60"
+    doc = nlp.make_doc(text)
+    span = doc.char_span(0, len("Diclofenac/misoprostol"), label="MEDICATION")
+    assert span is not None
+    med = parse_medication(text, doc[:], [Span(doc, span.start, span.end, label="MEDICATION")], [])
+    assert med is not None
+    assert med.ingredients == ["diclofenac", "misoprostol"]
+    assert "nsaid" in med.drug_classes and med.known

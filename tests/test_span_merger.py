@@ -32,7 +32,7 @@ def test_boundaries_policy_replaces_overlapping_rule_spans():
     nlp, doc = _doc()
     SpanMerger(nlp, policy="boundaries")(doc)
     assert _spans(doc) == [
-        ("Chronic lumbar strain", "DIAGNOSIS", "model"),
+        ("Chronic lumbar strain", "DIAGNOSIS", "diagnosis.lexicon"),
         ("MRI", "PROCEDURE", "procedure.imaging.mri"),
     ]
 
@@ -41,7 +41,7 @@ def test_add_policy_keeps_every_rule_span():
     nlp, doc = _doc()
     SpanMerger(nlp, policy="add")(doc)
     assert _spans(doc) == [
-        ("Chronic lumbar strain", "DIAGNOSIS", "model"),
+        ("Chronic lumbar strain", "DIAGNOSIS", "diagnosis.lexicon"),
         ("MRI", "PROCEDURE", "procedure.imaging.mri"),
         ("strain", "DIAGNOSIS", "diagnosis.lexicon"),
     ]
@@ -68,32 +68,29 @@ def _doc_with_a_missed_rule_span():
     return nlp, doc
 
 
-def test_replace_policy_keeps_only_the_rule_spans_the_model_found_too():
-    nlp, doc = _doc_with_a_missed_rule_span()
-    SpanMerger(nlp, policies={"PROCEDURE": "replace"})(doc)
-    assert _spans(doc) == [
-        ("MRI", "PROCEDURE", "procedure.imaging.mri"),  # found by both: the rule id stays
-        ("strain", "DIAGNOSIS", "diagnosis.lexicon"),  # DIAGNOSIS has no policy: rules only
-    ]
-
-
 def test_a_policy_for_each_label():
     nlp, doc = _doc_with_a_missed_rule_span()
     SpanMerger(nlp, policies={"DIAGNOSIS": "boundaries", "PROCEDURE": "add"})(doc)
     assert _spans(doc) == [
-        ("Chronic lumbar strain", "DIAGNOSIS", "model"),
+        ("Chronic lumbar strain", "DIAGNOSIS", "diagnosis.lexicon"),
         ("MRI", "PROCEDURE", "procedure.imaging.mri"),
         ("knee", "PROCEDURE", ""),
     ]
 
 
-def test_replace_with_no_model_span_of_the_label_drops_the_rules_spans():
-    nlp, doc = _doc()
-    doc.spans[L.PREDICTED_KEY] = []
-    SpanMerger(nlp, policies={"DIAGNOSIS": "replace"})(doc)
-    assert _spans(doc) == [("MRI", "PROCEDURE", "procedure.imaging.mri")]
-
-
 def test_an_unknown_policy_for_a_label_is_a_clear_error():
     with pytest.raises(ValueError, match="policy"):
         SpanMerger(imrnlp.load(), policies={"DIAGNOSIS": "vote"})
+
+
+def test_model_spans_are_listed_and_keep_the_id_of_the_rule_span_they_overlap():
+    nlp, doc = _doc()
+    doc.spans[L.PREDICTED_KEY] = [
+        *doc.spans[L.PREDICTED_KEY],
+        Span(doc, 7, 9, label="DIAGNOSIS"),  # "the knee": no rule span under it
+    ]
+    SpanMerger(nlp, policy="boundaries")(doc)
+    assert sorted((s.text, s.id_) for s in doc.spans[L.MODEL_SPANS_KEY]) == [
+        ("Chronic lumbar strain", "diagnosis.lexicon"),
+        ("the knee", L.MODEL_RULE_ID),
+    ]

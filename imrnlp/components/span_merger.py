@@ -2,21 +2,28 @@
 `doc.spans["imr"]`.
 
 Runs before the components that read entities (diagnosis lists, context, normalizer, items), so
-a trained model improves the record. Three merge policies, each for a label's spans:
+a trained model improves the record. Two merge policies, each for a label's spans:
 
 - ``"add"``: the rules' spans are all kept; a model span is added unless a rule span of the same
   label covers the same tokens.
 - ``"boundaries"``: the model's span replaces every rule span of the same label that it overlaps
   (the model learned the annotated boundaries: "lumbar strain" where a rule found "strain");
   model spans that overlap nothing are added; other rule spans are kept.
-- ``"replace"``: the model's spans are the label's spans; a rule span is kept (with its rule id)
-  only where the model found the same tokens.
 
 ``policies`` maps each label to merge to its policy; labels it leaves out keep the rules' spans.
 `imrnlp train` chooses it on the dev letters: for each label, the policy whose rules + model F is
 highest, where that beats the rules alone, so a model never makes a label worse than the rules
-did there. Without ``policies``, ``policy`` applies to ``labels`` (None: all), as in pipelines
-trained before per-label policies. Model spans carry the rule id ``"model"``.
+did there. Neither policy drops a rule span the model did not put a span of its own over: a
+rule span carries what the record reads (the request's procedure decides the item category), so
+a "replace" policy, tried, raised PROCEDURE span F on the dev letters but lost item categories.
+Without ``policies``, ``policy`` applies to ``labels`` (None: all), as in pipelines
+trained before per-label policies.
+
+The spans the model put in are also listed in `doc.spans["imr_model"]` (the record's `source:
+"model"`). A model span takes the rule id of the longest rule span of its label that it overlaps
+("MRI of the lumbar spine" over the rule's "MRI" keeps `procedure.imaging.mri`), so what the
+rules know of it (the item category, the drug in the vocabulary) survives a new boundary; a model
+span no rule span overlaps has the rule id ``"model"``.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from spacy.tokens import Doc, Span
 
 from .. import labels as L
 
-POLICIES: tuple[str, ...] = ("add", "boundaries", "replace")
+POLICIES: tuple[str, ...] = ("add", "boundaries")
 #: `source_key` that reads a trained NER's `doc.ents` instead of a span group.
 ENTS = "ents"
 
@@ -54,32 +61,39 @@ class SpanMerger:
     def __call__(self, doc: Doc) -> Doc:
         source = doc.ents if self.source_key == ENTS else doc.spans.get(self.source_key, [])
         predicted = [s for s in source if s.label_ in self.policies]
-        if not predicted and "replace" not in self.policies.values():
+        if not predicted:
+            doc.spans[L.MODEL_SPANS_KEY] = []
             return doc
         rules = list(doc.spans.get(L.SPANS_KEY, []))
-        doc.spans[L.SPANS_KEY] = merge(rules, predicted, self.policies)
+        kept, model = merge(rules, predicted, self.policies)
+        doc.spans[L.SPANS_KEY] = kept + model
+        doc.spans[L.MODEL_SPANS_KEY] = model
         return doc
 
 
-def merge(rules: list[Span], predicted: list[Span], policies: dict[str, str]) -> list[Span]:
-    """The rules' spans with the model's merged in, each label by its policy (labels without one
-    keep the rules' spans)."""
+def merge(
+    rules: list[Span], predicted: list[Span], policies: dict[str, str]
+) -> tuple[list[Span], list[Span]]:
+    """(the rule spans kept, the model spans added): the model's spans merged into the rules',
+    each label by its policy (labels without one keep the rules' spans)."""
     have = {(s.start, s.end, s.label_) for s in rules}
     model = [
-        Span(s.doc, s.start, s.end, label=s.label_, span_id="model")
+        Span(s.doc, s.start, s.end, label=s.label_, span_id=_rule_id(s, rules))
         for s in predicted
         if s.label_ in policies and (s.start, s.end, s.label_) not in have
     ]
-    found = {(s.start, s.end, s.label_) for s in predicted}
-    kept = []
-    for r in rules:
-        policy = policies.get(r.label_)
-        if policy == "boundaries" and any(_overlap(r, m) for m in model):
-            continue
-        if policy == "replace" and (r.start, r.end, r.label_) not in found:
-            continue
-        kept.append(r)
-    return kept + model
+    kept = [
+        r
+        for r in rules
+        if policies.get(r.label_) != "boundaries" or not any(_overlap(r, m) for m in model)
+    ]
+    return kept, model
+
+
+def _rule_id(span: Span, rules: list[Span]) -> str:
+    """The id of the longest rule span of the span's label that it overlaps, else "model"."""
+    under = [r for r in rules if _overlap(r, span) and r.id_]
+    return max(under, key=len).id_ if under else L.MODEL_RULE_ID
 
 
 def _overlap(a: Span, b: Span) -> bool:

@@ -5,7 +5,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from spacy.language import Language
-from spacy.pipeline.span_ruler import DEFAULT_SPANS_KEY
 from spacy.tokens import Span
 
 from . import extensions  # noqa: F401  (registers the custom attributes)
@@ -30,23 +29,15 @@ def make_sections(nlp: Language, name: str) -> SectionDetector:
     return SectionDetector(nlp, name)
 
 
+_SPAN_RULER = Language.get_factory_meta("span_ruler")
+
+
 @Language.factory(
     L.FACTORY_SPAN_RULER,
     assigns=["doc.spans"],
-    default_config={
-        "spans_key": DEFAULT_SPANS_KEY,
-        "spans_filter": None,
-        "annotate_ents": False,
-        "ents_filter": {"@misc": "spacy.first_longest_spans_filter.v1"},
-        "phrase_matcher_attr": None,
-        "matcher_fuzzy_compare": {"@misc": "spacy.levenshtein_compare.v1"},
-        "validate": False,
-        "overwrite": True,
-        "scorer": {
-            "@scorers": "spacy.overlapping_labeled_spans_scorer.v1",
-            "spans_key": DEFAULT_SPANS_KEY,
-        },
-    },
+    # spaCy's span_ruler settings and defaults, unchanged
+    default_config=_SPAN_RULER.default_config or {},
+    default_score_weights=_SPAN_RULER.default_score_weights or {},
 )
 def make_span_ruler(
     nlp: Language,

@@ -61,13 +61,13 @@ spaCy also writes `MODEL_DIR/model-best` (the same pipeline) and `MODEL_DIR/mode
 
 Merge policy
 ------------
-`imr_span_merger` merges the model's spans into `doc.spans["imr"]` (with `span.id_ == "model"`)
-label by label: "add" (the rules' spans kept, the model's added) or "boundaries" (a model span
-replaces the rule spans it overlaps, taking the longest one's rule id). At the
-end of training each label gets the policy with the highest F on the dev letters, where that beats
-the rules alone; other labels keep the rules' spans (written as `policies` of `imr_span_merger` in
-the saved config). The merge runs before the components that read entities, so the record is
-assembled from rules and model together.
+`imr_span_merger` merges the model's spans into `doc.spans["imr"]` (and lists them in
+`doc.spans["imr_model"]`) label by label: "add" (the rules' spans kept, the model's added) or
+"boundaries" (a model span replaces the rule spans it overlaps, taking the longest one's rule id).
+At the end of training each label gets the policy with the highest F on the dev letters, where
+that beats the rules alone; other labels keep the rules' spans (written as `policies` of
+`imr_span_merger` in the saved config). The merge runs before the components that read
+entities, so the record is assembled from rules and model together.
 """
 
 from __future__ import annotations

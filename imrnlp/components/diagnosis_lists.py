@@ -72,12 +72,12 @@ class DiagnosisLists:
             new_dx.extend(self._split(doc, region, heads, *self._cues()))
         doc.spans[L.FIELDS_KEY] = fields + regions
         # a listed diagnosis replaces the shorter DIAGNOSIS spans the lexicon found inside it
-        by_model = {(s.start, s.end) for s in doc.spans.get(L.MODEL_SPANS_KEY, [])}
+        by_model = {(s.start, s.end, s.label_) for s in doc.spans.get(L.MODEL_SPANS_KEY, [])}
         kept = [
             s
             for s in doc.spans.get(L.SPANS_KEY, [])
             if s.label_ != L.DIAGNOSIS
-            or (s.start, s.end) in by_model
+            or (s.start, s.end, s.label_) in by_model
             or not any(d.start <= s.start and s.end <= d.end and len(d) > len(s) for d in new_dx)
         ]
         doc.spans[L.SPANS_KEY] = kept + new_dx

@@ -52,7 +52,7 @@ def doc_to_record(
     }
     record.update(_header(doc, entities, notes))
     text = doc_text(doc)  # built once per Doc
-    record["reviewer"] = _reviewer(doc, text, fields)
+    record["reviewer"] = _reviewer(doc, text)
     record["patient"] = _patient(doc, fields)
     record["diagnoses"] = _diagnoses(doc, fields, entities)
     record["items"] = [_item(doc, text, part, entities, fields, notes) for part in item_parts(doc)]
@@ -142,19 +142,15 @@ def _date_value(span: Span, entities: list[Span]) -> str | None:
 # --- reviewer and patient ----------------------------------------------------------------------
 
 
-def _reviewer(doc: Doc, text: str, fields: list[Span]) -> Reviewer:
+def _reviewer(doc: Doc, text: str) -> Reviewer:
     """The reviewer's credentials from the `imr_credentials` spans; the evidence runs from the
     first credential label to the end of the specialty (or of the last state)."""
-    values = sorted(doc.spans.get(L.CREDENTIALS_KEY, []), key=lambda s: s.start)
-    if not values:
+    spans = sorted(doc.spans.get(L.CREDENTIALS_KEY, []), key=lambda s: s.start)
+    states = [s for s in spans if s.label_ == L.CREDENTIAL_LICENSURE]
+    specialty = next((s for s in spans if s.label_ == L.CREDENTIAL_SPECIALTY), None)
+    if not states and specialty is None:
         return Reviewer()
-    labels = [
-        next((s.start_char for s in fields if s.label_ == label), None)
-        for label in (L.LICENSURE, L.SPECIALTY)
-    ]
-    states = [s for s in values if s.label_ == L.CREDENTIAL_LICENSURE]
-    specialty = next((s for s in values if s.label_ == L.CREDENTIAL_SPECIALTY), None)
-    first = next(c for c in labels if c is not None)
+    first = min(s.start_char for s in spans if s.label_ in (L.LICENSURE, L.SPECIALTY))
     last = (specialty or states[-1]).end_char
     return Reviewer(
         licensure=[s.text for s in states],

@@ -107,9 +107,11 @@ def test_credentials_wrap_and_split() -> None:
     doc = imrnlp.load()(text)
     got = [(s.label_, " ".join(s.text.split())) for s in doc.spans[L.CREDENTIALS_KEY]]
     assert got == [
+        ("LICENSURE", "State(s) of Licensure:"),
         ("licensure", "California"),
         ("licensure", "Nevada"),
         ("licensure", "Oregon"),
+        ("SPECIALTY", "Certification(s)/Specialty:"),
         ("specialty", "Preventive Medicine, Occupational Medicine"),
     ]
     reviewer = imrnlp.extract(text).reviewer

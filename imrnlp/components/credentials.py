@@ -3,7 +3,8 @@
 Requires the field spans LICENSURE ("State(s) of Licensure:") and SPECIALTY
 ("Certification(s)/Specialty:"). Assigns `doc.spans["imr_credentials"]`: the value after each
 label, read to the end of its line and over the lines it wraps onto, labelled "specialty" (one
-span) or "licensure" (one span per state: the value split at ",", ";" and "and").
+span) or "licensure" (one span per state: the value split at ",", ";" and "and"), and the label
+it was read after, labelled LICENSURE or SPECIALTY (where the reviewer's evidence starts).
 
 A value wraps when its line ends in "&", "," or "and", or when the next line is a short run of
 words that is no label and not a heading ("...Occupational" / "Medicine").
@@ -38,6 +39,7 @@ class Credentials:
             cue = cues.get(label)
             if cue is None:
                 continue
+            spans.append(Span(doc, cue.start, cue.end, label=label))
             start, end = value_after(doc, cue.end)
             single = part == L.CREDENTIAL_SPECIALTY
             pieces = [(start, end)] if single else _split(doc, start, end)

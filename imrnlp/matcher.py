@@ -146,11 +146,15 @@ class AnchoredMatcher:
         fuzzy_compare: Callable[[str, str, int], bool] = levenshtein_compare,
     ) -> None:
         self.vocab = vocab
-        self._make = lambda: Matcher(vocab, validate=validate, fuzzy_compare=fuzzy_compare)
+        self._validate = validate
+        self._fuzzy_compare = fuzzy_compare
         self._unanchored = self._make()
         self._groups: dict[Anchor, _Group] = {}
         self._keys: set[str] = set()
         self._index: _Index | None = None
+
+    def _make(self) -> Matcher:
+        return Matcher(self.vocab, validate=self._validate, fuzzy_compare=self._fuzzy_compare)
 
     def __len__(self) -> int:
         return len(self._keys)

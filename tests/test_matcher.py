@@ -179,3 +179,15 @@ def test_same_matches_as_spacys_matcher_with_the_package_patterns_on_corpus_lett
         assert len(anchored._unanchored) <= 3  # nearly every pattern is anchored
         found = sum(len(_same(plain, anchored, doc)) for doc in docs)
         assert found > 500
+
+
+def test_the_rulers_pickle_with_their_patterns():
+    """A pipeline is pickled where processes are spawned (multiprocessing on macOS/Windows)."""
+    import pickle
+
+    nlp = load()
+    ruler = nlp.get_pipe(L.PIPE_ENTITY_RULER)
+    again = pickle.loads(pickle.dumps(ruler))
+    doc = nlp.make_doc("Page 12 of the MTUS; left knee pain; Norco 10/325mg.")
+    nlp.get_pipe(L.PIPE_SECTIONS)(doc)
+    assert sorted(again.matcher(doc)) == sorted(ruler.matcher(doc)) != []

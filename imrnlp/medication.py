@@ -16,7 +16,7 @@ from functools import cache
 
 from spacy.tokens import Span
 
-from .drugs import Drug, Vocabulary, normalize_name, vocabulary
+from .drugs import Drug, Vocabulary, vocabulary
 from .record import Medication
 from .spanutil import evidence_of, squash
 
@@ -109,31 +109,26 @@ def _first(words: _Words, text: str) -> tuple[int, str] | None:
 
 
 def _resolve(vocab: Vocabulary, g: _Grammar, text: str) -> Drug | None:
-    """A MEDICATION span's text to the vocabulary's drug; a trailing form word is not the name;
-    a combination the vocabulary has no row for ("Diclofenac/misoprostol", one span where a model
-    learned the annotators' boundaries) is its parts, when every part is a drug."""
+    """A MEDICATION span's text to the vocabulary's drug; a trailing form word is not the name."""
     drug = vocab.lookup(text)
     if drug is None:
         hit = _first(g.forms, text)
         if hit is not None and hit[0] > 0:
             drug = vocab.lookup(text[: hit[0]])
-    if drug is None and "/" in text:
-        parts = [_resolve(vocab, g, part) for part in text.split("/") if part.strip()]
-        if len(parts) > 1 and all(p is not None for p in parts):
-            drug = _combination(text, [p for p in parts if p is not None])
     return drug
 
 
-def _combination(text: str, parts: list[Drug]) -> Drug:
-    return Drug(
-        key=normalize_name(text),
-        ingredients=tuple(dict.fromkeys(i for p in parts for i in p.ingredients)),
-        classes=tuple(dict.fromkeys(c for p in parts for c in p.classes)),
-        form=next((p.form for p in parts if p.form), None),
-        compounded=any(p.compounded for p in parts),
-        product=True,
-        source=parts[0].source,
-    )
+def _resolve_span(vocab: Vocabulary, g: _Grammar, text: str) -> list[Drug | None]:
+    """The drugs a MEDICATION span names: its drug; or, for a combination the vocabulary has no
+    row for ("Diclofenac/misoprostol" as one span, where a model learned the annotators'
+    boundaries), each part's drug when every part is one, as if the parts were spans of their
+    own (the rules tag them so); else [None]."""
+    drug = _resolve(vocab, g, text)
+    if drug is None and "/" in text:
+        parts = [_resolve(vocab, g, part) for part in text.split("/") if part.strip()]
+        if len(parts) > 1 and all(p is not None for p in parts):
+            return list(parts)
+    return [drug]
 
 
 def parse_medication(
@@ -178,7 +173,9 @@ def parse_medication(
             found.append((m.start(), m.group().strip()))
     # the drugs, resolved through the vocabulary
     drugs: list[tuple[int, Drug | None]] = [
-        (s.start_char - lo, _resolve(vocab, g, text[s.start_char : s.end_char])) for s in meds
+        (s.start_char - lo, drug)
+        for s in meds
+        for drug in _resolve_span(vocab, g, text[s.start_char : s.end_char])
     ]
     ingredients: list[str] = []
     sources: list[str] = []

@@ -9,7 +9,7 @@ from spacy.matcher import Matcher
 
 from imrnlp import labels as L
 from imrnlp import resources
-from imrnlp.components.span_ruler import AnchoredSpanRuler
+from imrnlp.components.span_ruler import AnchoredSpanRuler, unwrapped
 from imrnlp.corpus import corpus_dir
 from imrnlp.matcher import Anchor, AnchoredMatcher, anchor, longest_match, op_bounds
 from imrnlp.pipeline import load
@@ -191,3 +191,51 @@ def test_the_rulers_pickle_with_their_patterns():
     doc = nlp.make_doc("Page 12 of the MTUS; left knee pain; Norco 10/325mg.")
     nlp.get_pipe(L.PIPE_SECTIONS)(doc)
     assert sorted(again.matcher(doc)) == sorted(ruler.matcher(doc)) != []
+
+
+def test_unwrapped_drops_line_wraps_only_and_maps_back():
+    nlp = load()
+    doc = nlp.make_doc("physical\n   therapy x-\nray\n\nknee pain")
+    words, index = unwrapped(doc)
+    assert [t.text for t in words] == [
+        "physical",
+        "therapy",
+        "x",
+        "-",
+        "ray",
+        "\n\n",
+        "knee",
+        "pain",
+    ]
+    assert [doc[i].text for i in index] == [
+        "physical",
+        "therapy",
+        "x-",
+        "x-",
+        "ray",
+        "\n\n",
+        "knee",
+        "pain",
+    ]
+    plain = nlp.make_doc("no line breaks here")
+    assert unwrapped(plain)[0] is plain
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("History of carpal tunnel\nsyndrome and", ("carpal tunnel\nsyndrome", "DIAGNOSIS")),
+        ("He had physical\n     therapy twice.", ("physical\n     therapy", "PROCEDURE")),
+        ("Request for x-\nray of the knee", ("x-\nray", "PROCEDURE")),
+    ],
+)
+def test_a_phrase_pattern_matches_across_a_line_wrap(text, found):
+    """pdftotext breaks lines where the page did; a phrase rule still finds the phrase, and its
+    span runs over the line break."""
+    doc = load()(text)
+    assert found in [(s.text, s.label_) for s in doc.spans[L.SPANS_KEY]]
+
+
+def test_a_blank_line_or_a_page_break_still_separates_a_phrase():
+    doc = load()("He had physical\n\ntherapy and carpal tunnel\n\x0csyndrome.")
+    assert not [s for s in doc.spans[L.SPANS_KEY] if s.label_ in ("PROCEDURE", "DIAGNOSIS")]

@@ -217,8 +217,20 @@ def test_unwrapped_drops_line_wraps_only_and_maps_back():
         "knee",
         "pain",
     ]
-    plain = nlp.make_doc("no line breaks here")
-    assert unwrapped(plain)[0] is plain
+    part, index = unwrapped(doc, 3, 6)
+    assert [t.text for t in part] == ["x", "-", "ray"] and index == [3, 3, 5]
+
+
+def test_the_ruler_matches_phrases_across_wraps_as_over_the_whole_unwrapped_doc():
+    """Looking only around the wraps a phrase can run over finds what matching the phrases over
+    the whole Doc without its line breaks finds."""
+    nlp = load()
+    ruler = nlp.get_pipe(L.PIPE_ENTITY_RULER)
+    doc = nlp.make_doc("carpal tunnel\nsyndrome, physical\n therapy, knee\npain, x-\nray, MRI\nof")
+    words, index = unwrapped(doc)
+    whole = {(k, index[s], index[e - 1] + 1) for k, s, e in ruler.phrase_matcher(words)}
+    around = set(ruler.phrase_matcher(doc)) | set(ruler._across_wraps(doc))
+    assert around == whole and len(around) >= 4
 
 
 @pytest.mark.parametrize(

@@ -4,15 +4,21 @@ patterns matched across line wraps.
 `pdftotext -layout` breaks a letter's lines where the page did, so "carpal tunnel\\nsyndrome" and
 "physical\\ntherapy" are three tokens, the middle one the line break, and spaCy's PhraseMatcher,
 which compares token by token, never finds the phrase. Token patterns say where a line break may
-sit (`{"IS_SPACE": true, "OP": "?"}`); a phrase pattern (a plain string) cannot, so the ruler runs
-its PhraseMatcher over the Doc's words without its line breaks (`unwrapped`) and maps each match
-back: the span runs from the phrase's first word to its last, line break included.
+sit (`{"IS_SPACE": true, "OP": "?"}`); a phrase pattern (a plain string) cannot. So the ruler
+runs its PhraseMatcher over the Doc as spaCy does, and again around each line wrap that a phrase
+can run over (the word before the wrap is followed by another in some phrase, and the word after
+it follows another in some phrase), over the words there without the line break (`unwrapped`);
+such a match is mapped back, and its span runs from the phrase's first word to its last, line
+break included.
 """
 
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
+import numpy
+from spacy.attrs import IDS
 from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span
 
@@ -24,17 +30,15 @@ def is_line_wrap(text: str) -> bool:
     return text.count("\n") == 1 and "\x0c" not in text and not text.strip()
 
 
-def unwrapped(doc: Doc) -> tuple[Doc, list[int]]:
-    """The Doc's words without its line-wrap tokens, as a Doc of the same vocab, and for each of
-    its tokens the index of the token in `doc` it comes from (`doc` itself where no line wraps).
-    A word hyphenated at a line's end ("x-" before "ray") is two words, "x" and "-", as the
-    tokenizer cuts "x-ray", both from the one token."""
+def unwrapped(doc: Doc, begin: int = 0, end: int | None = None) -> tuple[Doc, list[int]]:
+    """The words of doc[begin:end] without its line-wrap tokens, as a Doc of the same vocab, and
+    for each of its tokens the index of the token in `doc` it comes from. A word hyphenated at a
+    line's end ("x-" before "ray") is two words, "x" and "-", as the tokenizer cuts "x-ray", both
+    from the one token."""
     words: list[str] = []
     index: list[int] = []
-    wraps = 0
-    for token in doc:
+    for token in doc[begin:end]:
         if token.is_space and is_line_wrap(token.text):
-            wraps += 1
             last = words[-1] if words else ""
             if len(last) > 1 and last.endswith("-"):
                 words[-1:] = [last[:-1], "-"]
@@ -42,9 +46,19 @@ def unwrapped(doc: Doc) -> tuple[Doc, list[int]]:
             continue
         words.append(token.text)
         index.append(token.i)
-    if not wraps:
-        return doc, index
     return Doc(doc.vocab, words=words, spaces=[True] * len(words)), index
+
+
+@dataclass(frozen=True)
+class _Joins:
+    """What a phrase needs to run over a line wrap: the word before the wrap is a phrase's word
+    that is not its last (`before`), the word after it one that is not its first (`after`),
+    compared in the phrase matcher's attribute; `longest` is the longest phrase in tokens."""
+
+    attr: int
+    before: frozenset[int]
+    after: frozenset[int]
+    longest: int
 
 
 class AnchoredSpanRuler(SpanRuler):
@@ -57,6 +71,19 @@ class AnchoredSpanRuler(SpanRuler):
         self.matcher = AnchoredMatcher(  # type: ignore[assignment]
             self.nlp.vocab, validate=self.validate, fuzzy_compare=self.matcher_fuzzy_compare
         )
+        self._joins: _Joins | None = None
+
+    def add_patterns(self, patterns: list) -> None:  # type: ignore[override]
+        super().add_patterns(patterns)
+        self._joins = None
+
+    def remove(self, label: str) -> None:
+        super().remove(label)
+        self._joins = None
+
+    def remove_by_id(self, pattern_id: str) -> None:
+        super().remove_by_id(pattern_id)
+        self._joins = None
 
     def match(self, doc: Doc) -> list[Span]:
         self._require_patterns()
@@ -64,12 +91,8 @@ class AnchoredSpanRuler(SpanRuler):
             warnings.filterwarnings("ignore", message="\\[W036")
             matches = list(self.matcher(doc))
             if len(self.phrase_matcher):
-                words, index = unwrapped(doc)
-                matches.extend(
-                    (key, index[start], index[end - 1] + 1)
-                    for key, start, end in self.phrase_matcher(words)
-                    if start != end
-                )
+                matches.extend(self.phrase_matcher(doc))
+                matches.extend(self._across_wraps(doc))
         found = {
             Span(
                 doc,
@@ -82,3 +105,45 @@ class AnchoredSpanRuler(SpanRuler):
             if start != end
         }
         return sorted(found)
+
+    def _joins_of_phrases(self) -> _Joins:
+        if self._joins is None:
+            name = self.phrase_matcher_attr or "ORTH"
+            attr = name if isinstance(name, int) else IDS[name.upper()]
+            before: set[int] = set()
+            after: set[int] = set()
+            longest = 0
+            for entry in self._patterns:
+                if isinstance(entry["pattern"], str):
+                    values = self.nlp.make_doc(entry["pattern"]).to_array([attr]).tolist()
+                    before.update(values[:-1])
+                    after.update(values[1:])
+                    longest = max(longest, len(values))
+            self._joins = _Joins(attr, frozenset(before), frozenset(after), longest)
+        return self._joins
+
+    def _across_wraps(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """Phrase matches that run over a line wrap, at their places in the Doc."""
+        joins = self._joins_of_phrases()
+        if joins.longest < 2:
+            return []
+        n = len(doc)
+        values = doc.to_array([joins.attr]).tolist()
+        strings = doc.vocab.strings
+        hyphen = strings.add("-")
+        found: list[tuple[int, int, int]] = []
+        for w in numpy.flatnonzero(doc.to_array(["IS_SPACE"])).tolist():
+            if not (0 < w < n - 1 and is_line_wrap(doc[w].text)):
+                continue
+            last = doc[w - 1].text
+            left = hyphen if len(last) > 1 and last.endswith("-") else values[w - 1]
+            if left not in joins.before or values[w + 1] not in joins.after:
+                continue
+            begin, end = max(0, w - 2 * joins.longest), min(n, w + 2 * joins.longest)
+            words, index = unwrapped(doc, begin, end)
+            found.extend(
+                (key, index[s], index[e - 1] + 1)
+                for key, s, e in self.phrase_matcher(words)
+                if index[s] < w < index[e - 1]
+            )
+        return found

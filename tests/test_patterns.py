@@ -107,3 +107,28 @@ def test_ocr_rules_are_valid():
     # every decision word is one the decision-heading rules read
     fields = json.dumps(resources.field_patterns()).lower()
     assert all(f'"{w.lower()}"' in fields for w in data["decision_words"])
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        # the site a head names after "of"/"to" is part of the diagnosis
+        ("a displaced fracture of the distal radius.", "displaced fracture of the distal radius"),
+        (
+            "MRI showed a partial tear of the medial collateral ligament.",
+            "partial tear of the medial collateral ligament",
+        ),
+        ("He has a contusion to the head and", "contusion to the head"),
+        # severity words are not part of the name; laterality is, across a line wrap too
+        ("There was some mild cervical strain noted.", "cervical strain"),
+        ("pain in the neck and right\nshoulder pain today", "right\nshoulder pain"),
+        ("treated for bilateral\nlumbar radiculitis.", "bilateral\nlumbar radiculitis"),
+    ],
+)
+def test_diagnosis_token_patterns(text, span):
+    from imrnlp import labels as L
+    from imrnlp.pipeline import load
+
+    doc = load()(text)
+    found = [s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == "DIAGNOSIS"]
+    assert span in found, found

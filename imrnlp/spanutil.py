@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from .record import Evidence
 
@@ -31,6 +31,13 @@ class SpanIndex(list[Span]):
                 out.append(group[i])
             i += 1
         return out
+
+
+def is_line_wrap(token: Token) -> bool:
+    """A whitespace token that only ends a line (`pdftotext` broke the line where the page did):
+    one line break, no blank line, no page break."""
+    text = token.text
+    return token.is_space and text.count("\n") == 1 and "\x0c" not in text and not text.strip()
 
 
 def within(spans: Iterable[Span], start: int, end: int, label: str | None = None) -> list[Span]:

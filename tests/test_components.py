@@ -36,6 +36,22 @@ def test_context_assertions():
     assert got["history of knee osteoarthritis"] == "historical"  # listed as written
 
 
+def test_context_reads_a_cue_broken_over_two_lines():
+    """pdftotext breaks lines where the page did: "rule\nout", "no\nevidence of" are still cues,
+    and a diagnosis wrapped over two lines still gets its assertion."""
+    text = (
+        "CLINICAL CASE SUMMARY\nThe diagnoses include lumbar radiculopathy, rule\nout carpal "
+        "tunnel syndrome, and knee pain. There is no\nevidence of cervical\nradiculopathy.\n"
+    )
+    doc = imrnlp.load()(text)
+    got = {
+        s.text: s._.get(L.EXT_ASSERTION) for s in doc.spans[L.SPANS_KEY] if s.label_ == "DIAGNOSIS"
+    }
+    assert got["carpal tunnel syndrome"] == "uncertain"
+    assert got["cervical\nradiculopathy"] == "negated"
+    assert got["knee pain"] == got["lumbar radiculopathy"] == "present"
+
+
 def test_abbreviations_are_per_letter():
     first = imrnlp.extract("The electromyography (EMG) was normal. EMG is not needed.")
     second = imrnlp.extract("A functional restoration program (FRP) is requested.")

@@ -17,6 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .. import labels as L
+from ..spanutil import is_line_wrap
 from ._rules import RuleList, RuleStore
 
 _TARGETS_EXT = "imr_context_targets"
@@ -68,28 +69,32 @@ class AssertionContext(RuleList):
         # ConText runs once, on a small Doc made of just the sentences that hold a diagnosis: a
         # modifier's scope is its sentence, and ConText compares every pair of modifiers, so the
         # rest of the letter would only cost time.
+        # Line breaks inside a sentence are left out, so that a cue broken over two lines ("rule\n
+        # out") reads as one.
         groups = _by_sentence(doc, targets)
         words: list[str] = []
         spaces: list[bool] = []
         starts: list[bool | int | None] = []
-        local: list[tuple[Span, int]] = []
-        for (start, end), spans in groups.items():
-            base = len(words)
-            for k, token in enumerate(doc[start:end]):
+        at: dict[int, int] = {}  # token of the letter -> its token in the small Doc
+        for start, end in groups:
+            first = True
+            for token in doc[start:end]:
+                if is_line_wrap(token) and not first:
+                    spaces[-1] = True
+                    continue
+                at[token.i] = len(words)
                 words.append(token.text)
                 spaces.append(bool(token.whitespace_))
-                starts.append(k == 0)
-            local.extend((span, base - start) for span in spans)
+                starts.append(first)
+                first = False
         sents = Doc(doc.vocab, words=words, spaces=spaces, sent_starts=starts)
         # a cue that opens a target ("history of X", kept in the listed text) stays out of the
         # mirrored target, so ConText reads it as the modifier it is
-        found = [
-            Span(sents, s.start + shift + self._cue_length(s), s.end + shift, label=s.label_)
-            for s, shift in local
-        ]
+        targets = [s for spans in groups.values() for s in spans]
+        found = [_mirror(sents, s, s.start + self._cue_length(s), at) for s in targets]
         sents._.set(_TARGETS_EXT, found)
         self._context(sents, targets=_TARGETS_EXT)
-        for (span, _shift), mirror in zip(local, found, strict=True):
+        for span, mirror in zip(targets, found, strict=True):
             span._.set(L.EXT_ASSERTION, assertion_of(mirror))
         return doc
 
@@ -110,6 +115,13 @@ class AssertionContext(RuleList):
 
     def _rules_loaded(self) -> None:
         self._context = None
+
+
+def _mirror(sents: Doc, span: Span, start: int, at: dict[int, int]) -> Span:
+    """The span's tokens from `start` on, in the small Doc (`at` maps the tokens kept there)."""
+    first = next((at[i] for i in range(start, span.end) if i in at), at[span.start])
+    last = next(at[i] for i in range(span.end - 1, span.start - 1, -1) if i in at)
+    return Span(sents, first, max(first, last) + 1, label=span.label_)
 
 
 def forward_cues(rules: list[dict[str, Any]], category: str) -> tuple[str, ...]:

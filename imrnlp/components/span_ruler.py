@@ -23,11 +23,7 @@ from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span
 
 from ..matcher import AnchoredMatcher
-
-
-def is_line_wrap(text: str) -> bool:
-    """A whitespace token that only ends a line: one line break, no blank line, no page break."""
-    return text.count("\n") == 1 and "\x0c" not in text and not text.strip()
+from ..spanutil import is_line_wrap
 
 
 def unwrapped(doc: Doc, begin: int = 0, end: int | None = None) -> tuple[Doc, list[int]]:
@@ -38,7 +34,7 @@ def unwrapped(doc: Doc, begin: int = 0, end: int | None = None) -> tuple[Doc, li
     words: list[str] = []
     index: list[int] = []
     for token in doc[begin:end]:
-        if token.is_space and is_line_wrap(token.text):
+        if is_line_wrap(token):
             last = words[-1] if words else ""
             if len(last) > 1 and last.endswith("-"):
                 words[-1:] = [last[:-1], "-"]
@@ -133,7 +129,7 @@ class AnchoredSpanRuler(SpanRuler):
         hyphen = strings.add("-")
         found: list[tuple[int, int, int]] = []
         for w in numpy.flatnonzero(doc.to_array(["IS_SPACE"])).tolist():
-            if not (0 < w < n - 1 and is_line_wrap(doc[w].text)):
+            if not (0 < w < n - 1 and is_line_wrap(doc[w])):
                 continue
             last = doc[w - 1].text
             left = hyphen if len(last) > 1 and last.endswith("-") else values[w - 1]

@@ -73,6 +73,10 @@ def doc_to_record(
         for a, b, c, d in doc._.get(L.EXT_ABBREVIATIONS) or []
     ]
     by_model = {(s.start, s.end, s.label_) for s in doc.spans.get(L.MODEL_SPANS_KEY, [])}
+    # one entity per labelled stretch of text: where two rules found the same span ("lumbar
+    # radiculopathy" by the lexicon and by the site + head pattern, and again as a listed
+    # diagnosis), the first rule's span stands for it
+    unique = {(s.start, s.end, s.label_): s for s in reversed(list(entities))}
     record["entities"] = [
         Entity(
             label=s.label_,
@@ -80,9 +84,9 @@ def doc_to_record(
             start=s.start_char,
             end=s.end_char,
             rule_id=s.id_ or None,
-            source="model" if (s.start, s.end, s.label_) in by_model else "rules",
+            source="model" if key in by_model else "rules",
         )
-        for s in sorted(entities, key=lambda s: (s.start, s.end, s.label_))
+        for key, s in sorted(unique.items(), key=lambda kv: kv[0])
     ]
     if not text.strip():
         notes.append("empty text: nothing to extract")

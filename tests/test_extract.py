@@ -144,3 +144,17 @@ def test_extract_many_matches_extract(sample_text):
     many = [r.model_dump(mode="json") for r in imrnlp.extract_many(texts)]
     one = [imrnlp.extract(t).model_dump(mode="json") for t in texts]
     assert many == one
+
+
+def test_each_entity_is_listed_once():
+    """Several rules can find the same span (the lexicon, a site + head pattern, the diagnosis
+    list); the record lists it once."""
+    record = imrnlp.extract(
+        "CLINICAL CASE SUMMARY\nThe diagnoses include lumbar radiculopathy and knee pain.\n"
+    )
+    keys = [(e.label, e.start, e.end) for e in record.entities]
+    assert len(keys) == len(set(keys))
+    assert [e.text for e in record.entities if e.label == "DIAGNOSIS"] == [
+        "lumbar radiculopathy",
+        "knee pain",
+    ]

@@ -36,8 +36,12 @@ class SpanIndex(list[Span]):
 def is_line_wrap(token: Token) -> bool:
     """A whitespace token that only ends a line (`pdftotext` broke the line where the page did):
     one line break, no blank line, no page break."""
-    text = token.text
-    return token.is_space and text.count("\n") == 1 and "\x0c" not in text and not text.strip()
+    return token.is_space and is_line_wrap_text(token.text)
+
+
+def is_line_wrap_text(text: str) -> bool:
+    """The text of a whitespace token that only ends a line (see `is_line_wrap`)."""
+    return text.count("\n") == 1 and "\x0c" not in text and not text.strip()
 
 
 def within(spans: Iterable[Span], start: int, end: int, label: str | None = None) -> list[Span]:

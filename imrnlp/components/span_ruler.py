@@ -18,12 +18,12 @@ import warnings
 from dataclasses import dataclass
 
 import numpy
-from spacy.attrs import IDS
+from spacy.attrs import IDS, IS_SPACE, ORTH
 from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span
 
 from ..matcher import AnchoredMatcher
-from ..spanutil import is_line_wrap
+from ..spanutil import is_line_wrap, is_line_wrap_text
 
 
 def unwrapped(doc: Doc, begin: int = 0, end: int | None = None) -> tuple[Doc, list[int]]:
@@ -119,21 +119,28 @@ class AnchoredSpanRuler(SpanRuler):
         return self._joins
 
     def _across_wraps(self, doc: Doc) -> list[tuple[int, int, int]]:
-        """Phrase matches that run over a line wrap, at their places in the Doc."""
+        """Phrase matches that run over a line wrap, at their places in the Doc. The columns are
+        read once; a whitespace token's text is looked at only where the words on both sides of
+        it could join a phrase."""
         joins = self._joins_of_phrases()
-        if joins.longest < 2:
-            return []
         n = len(doc)
-        values = doc.to_array([joins.attr]).tolist()
+        if joins.longest < 2 or n < 3:
+            return []
+        array = doc.to_array([joins.attr, ORTH, IS_SPACE])
+        values = array[:, 0].tolist()
+        orths = array[:, 1].tolist()
         strings = doc.vocab.strings
         hyphen = strings.add("-")
         found: list[tuple[int, int, int]] = []
-        for w in numpy.flatnonzero(doc.to_array(["IS_SPACE"])).tolist():
-            if not (0 < w < n - 1 and is_line_wrap(doc[w])):
+        for w in numpy.flatnonzero(array[1 : n - 1, 2]).tolist():
+            w += 1
+            if values[w + 1] not in joins.after:
                 continue
-            last = doc[w - 1].text
-            left = hyphen if len(last) > 1 and last.endswith("-") else values[w - 1]
-            if left not in joins.before or values[w + 1] not in joins.after:
+            if values[w - 1] not in joins.before:
+                last = strings[orths[w - 1]]
+                if not (len(last) > 1 and last.endswith("-") and hyphen in joins.before):
+                    continue
+            if not is_line_wrap_text(strings[orths[w]]):
                 continue
             begin, end = max(0, w - 2 * joins.longest), min(n, w + 2 * joins.longest)
             words, index = unwrapped(doc, begin, end)

@@ -15,12 +15,14 @@ break included.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from typing import Any
 
 import numpy
 from spacy.attrs import IDS, IS_SPACE, ORTH
+from spacy.matcher import PhraseMatcher
 from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span
+from spacy.vocab import Vocab
 
 from ..matcher import AnchoredMatcher
 from ..spanutil import is_line_wrap, is_line_wrap_text
@@ -45,16 +47,38 @@ def unwrapped(doc: Doc, begin: int = 0, end: int | None = None) -> tuple[Doc, li
     return Doc(doc.vocab, words=words, spaces=[True] * len(words)), index
 
 
-@dataclass(frozen=True)
 class _Joins:
     """What a phrase needs to run over a line wrap: the word before the wrap is a phrase's word
     that is not its last (`before`), the word after it one that is not its first (`after`),
-    compared in the phrase matcher's attribute; `longest` is the longest phrase in tokens."""
+    compared in the phrase matcher's attribute `attr`; `longest` is the longest phrase in
+    tokens. Filled in as phrases are added (a removed phrase leaves its words: that only costs a
+    look at a few more wraps)."""
 
-    attr: int
-    before: frozenset[int]
-    after: frozenset[int]
-    longest: int
+    def __init__(self, attr: int) -> None:
+        self.attr = attr
+        self.before: set[int] = set()
+        self.after: set[int] = set()
+        self.longest = 0
+
+    def add(self, phrase: Doc) -> None:
+        values = phrase.to_array([self.attr]).tolist()
+        self.before.update(values[:-1])
+        self.after.update(values[1:])
+        self.longest = max(self.longest, len(values))
+
+
+class _NotingPhraseMatcher(PhraseMatcher):
+    """spaCy's PhraseMatcher, noting the words of each phrase added in `joins` (from the Docs the
+    SpanRuler made of its phrase patterns anyway, so nothing is tokenized twice)."""
+
+    def __init__(self, vocab: Vocab, attr: int, validate: bool = False) -> None:
+        super().__init__(vocab, attr=attr, validate=validate)
+        self.joins = _Joins(attr)
+
+    def add(self, key: str, docs: list[Doc], *args: Any, **kwargs: Any) -> None:
+        super().add(key, docs, *args, **kwargs)
+        for phrase in docs:
+            self.joins.add(phrase)
 
 
 class AnchoredSpanRuler(SpanRuler):
@@ -67,19 +91,11 @@ class AnchoredSpanRuler(SpanRuler):
         self.matcher = AnchoredMatcher(  # type: ignore[assignment]
             self.nlp.vocab, validate=self.validate, fuzzy_compare=self.matcher_fuzzy_compare
         )
-        self._joins: _Joins | None = None
-
-    def add_patterns(self, patterns: list) -> None:  # type: ignore[override]
-        super().add_patterns(patterns)
-        self._joins = None
-
-    def remove(self, label: str) -> None:
-        super().remove(label)
-        self._joins = None
-
-    def remove_by_id(self, pattern_id: str) -> None:
-        super().remove_by_id(pattern_id)
-        self._joins = None
+        name = self.phrase_matcher_attr or "ORTH"
+        attr = name if isinstance(name, int) else IDS[name.upper()]
+        self.phrase_matcher = _NotingPhraseMatcher(  # type: ignore[assignment]
+            self.nlp.vocab, attr=attr, validate=self.validate
+        )
 
     def match(self, doc: Doc) -> list[Span]:
         self._require_patterns()
@@ -103,20 +119,20 @@ class AnchoredSpanRuler(SpanRuler):
         return sorted(found)
 
     def _joins_of_phrases(self) -> _Joins:
-        if self._joins is None:
+        matcher = self.phrase_matcher
+        if isinstance(matcher, _NotingPhraseMatcher):
+            return matcher.joins
+        # a ruler sent to another process: pickle rebuilds a plain PhraseMatcher, so the phrase
+        # patterns are read again, once
+        joins = self.__dict__.get("_unpickled_joins")
+        if joins is None:
             name = self.phrase_matcher_attr or "ORTH"
-            attr = name if isinstance(name, int) else IDS[name.upper()]
-            before: set[int] = set()
-            after: set[int] = set()
-            longest = 0
+            joins = _Joins(name if isinstance(name, int) else IDS[name.upper()])
             for entry in self._patterns:
                 if isinstance(entry["pattern"], str):
-                    values = self.nlp.make_doc(entry["pattern"]).to_array([attr]).tolist()
-                    before.update(values[:-1])
-                    after.update(values[1:])
-                    longest = max(longest, len(values))
-            self._joins = _Joins(attr, frozenset(before), frozenset(after), longest)
-        return self._joins
+                    joins.add(self.nlp.make_doc(entry["pattern"]))
+            self.__dict__["_unpickled_joins"] = joins
+        return joins
 
     def _across_wraps(self, doc: Doc) -> list[tuple[int, int, int]]:
         """Phrase matches that run over a line wrap, at their places in the Doc. The columns are

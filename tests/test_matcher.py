@@ -251,3 +251,16 @@ def test_a_phrase_pattern_matches_across_a_line_wrap(text, found):
 def test_a_blank_line_or_a_page_break_still_separates_a_phrase():
     doc = load()("He had physical\n\ntherapy and carpal tunnel\n\x0csyndrome.")
     assert not [s for s in doc.spans[L.SPANS_KEY] if s.label_ in ("PROCEDURE", "DIAGNOSIS")]
+
+
+def test_a_pickled_ruler_still_matches_phrases_across_wraps():
+    """Pickle rebuilds the ruler's PhraseMatcher as a plain one; the words that can join a
+    phrase over a wrap are then read from the patterns."""
+    import pickle
+
+    nlp = load()
+    ruler = nlp.get_pipe(L.PIPE_ENTITY_RULER)
+    again = pickle.loads(pickle.dumps(ruler))
+    doc = nlp.make_doc("He had physical\n therapy for carpal tunnel\nsyndrome.")
+    assert [s.text for s in again.match(doc)] == [s.text for s in ruler.match(doc)]
+    assert "carpal tunnel\nsyndrome" in [s.text for s in again.match(doc)]

@@ -15,9 +15,11 @@ break included.
 from __future__ import annotations
 
 import warnings
+from operator import attrgetter
 from typing import Any
 
 import numpy
+import spacy.attrs
 from spacy.attrs import IDS, IS_SPACE, ORTH
 from spacy.matcher import PhraseMatcher
 from spacy.pipeline import SpanRuler
@@ -56,12 +58,15 @@ class _Joins:
 
     def __init__(self, attr: int) -> None:
         self.attr = attr
+        self._value = attrgetter(spacy.attrs.NAMES[attr].lower())  # LOWER -> Token.lower
         self.before: set[int] = set()
         self.after: set[int] = set()
         self.longest = 0
 
     def add(self, phrase: Doc) -> None:
-        values = phrase.to_array([self.attr]).tolist()
+        if len(phrase) < 2:  # a one-word phrase runs over no wrap
+            return
+        values = [self._value(token) for token in phrase]
         self.before.update(values[:-1])
         self.after.update(values[1:])
         self.longest = max(self.longest, len(values))

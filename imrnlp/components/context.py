@@ -9,15 +9,16 @@ nothing clinical.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from typing import Any
 
+from spacy.attrs import IS_SPACE
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .. import labels as L
-from ..spanutil import is_line_wrap
+from ..spanutil import is_line_wrap_text
 from ._rules import RuleList, RuleStore
 
 _TARGETS_EXT = "imr_context_targets"
@@ -72,26 +73,33 @@ class AssertionContext(RuleList):
         # Line breaks inside a sentence are left out, so that a cue broken over two lines ("rule\n
         # out") reads as one.
         groups = _by_sentence(doc, targets)
+        space = doc.to_array(IS_SPACE).tolist()
         words: list[str] = []
         spaces: list[bool] = []
         starts: list[bool | int | None] = []
-        at: dict[int, int] = {}  # token of the letter -> its token in the small Doc
+        found: list[Span] = []
+        placed: list[tuple[int, int, list[int]]] = []  # per group: start, first word, left out
         for start, end in groups:
-            first = True
+            base, left_out = len(words), []
             for token in doc[start:end]:
-                if is_line_wrap(token) and not first:
+                if space[token.i] and token.i > start and is_line_wrap_text(token.text):
                     spaces[-1] = True
+                    left_out.append(token.i)
                     continue
-                at[token.i] = len(words)
                 words.append(token.text)
                 spaces.append(bool(token.whitespace_))
-                starts.append(first)
-                first = False
+                starts.append(token.i == start)
+            placed.append((start, base, left_out))
         sents = Doc(doc.vocab, words=words, spaces=spaces, sent_starts=starts)
         # a cue that opens a target ("history of X", kept in the listed text) stays out of the
         # mirrored target, so ConText reads it as the modifier it is
-        targets = [s for spans in groups.values() for s in spans]
-        found = [_mirror(sents, s, s.start + self._cue_length(s), at) for s in targets]
+        targets = []
+        for place, spans in zip(placed, groups.values(), strict=True):
+            for span in spans:
+                first = _at(span.start + self._cue_length(span), *place)
+                last = _at(span.end - 1, *place)
+                found.append(Span(sents, first, max(first, last) + 1, label=span.label_))
+                targets.append(span)
         sents._.set(_TARGETS_EXT, found)
         self._context(sents, targets=_TARGETS_EXT)
         for span, mirror in zip(targets, found, strict=True):
@@ -117,11 +125,10 @@ class AssertionContext(RuleList):
         self._context = None
 
 
-def _mirror(sents: Doc, span: Span, start: int, at: dict[int, int]) -> Span:
-    """The span's tokens from `start` on, in the small Doc (`at` maps the tokens kept there)."""
-    first = next((at[i] for i in range(start, span.end) if i in at), at[span.start])
-    last = next(at[i] for i in range(span.end - 1, span.start - 1, -1) if i in at)
-    return Span(sents, first, max(first, last) + 1, label=span.label_)
+def _at(i: int, start: int, base: int, left_out: list[int]) -> int:
+    """Where token `i` of a sentence group that starts at `start` sits in the small Doc, whose
+    group starts at `base`, with the line breaks `left_out` taken out."""
+    return base + i - start - bisect_left(left_out, i)
 
 
 def forward_cues(rules: list[dict[str, Any]], category: str) -> tuple[str, ...]:

@@ -60,11 +60,16 @@ class AssertionContext(RuleList):
         return context
 
     def __call__(self, doc: Doc) -> Doc:
-        targets = [s for s in doc.spans.get(L.SPANS_KEY, []) if s.label_ == L.DIAGNOSIS]
-        for span in targets:
+        spans = [s for s in doc.spans.get(L.SPANS_KEY, []) if s.label_ == L.DIAGNOSIS]
+        for span in spans:
             span._.set(L.EXT_ASSERTION, "present")
-        if not targets or not self._store.rows["context_rules"]:
+        if not spans or not self._store.rows["context_rules"]:
             return doc
+        # several rules often find the same stretch of text: ConText reads it once
+        same: dict[tuple[int, int], list[Span]] = {}
+        for span in spans:
+            same.setdefault((span.start, span.end), []).append(span)
+        targets = [group[0] for group in same.values()]
         if self._context is None:
             self._context = self._build()
         # ConText runs once, on a small Doc made of just the sentences that hold a diagnosis: a
@@ -94,8 +99,8 @@ class AssertionContext(RuleList):
         # a cue that opens a target ("history of X", kept in the listed text) stays out of the
         # mirrored target, so ConText reads it as the modifier it is
         targets = []
-        for place, spans in zip(placed, groups.values(), strict=True):
-            for span in spans:
+        for place, members in zip(placed, groups.values(), strict=True):
+            for span in members:
                 first = _at(span.start + self._cue_length(span), *place)
                 last = _at(span.end - 1, *place)
                 found.append(Span(sents, first, max(first, last) + 1, label=span.label_))
@@ -103,7 +108,9 @@ class AssertionContext(RuleList):
         sents._.set(_TARGETS_EXT, found)
         self._context(sents, targets=_TARGETS_EXT)
         for span, mirror in zip(targets, found, strict=True):
-            span._.set(L.EXT_ASSERTION, assertion_of(mirror))
+            assertion = assertion_of(mirror)
+            for each in same[(span.start, span.end)]:
+                each._.set(L.EXT_ASSERTION, assertion)
         return doc
 
     def _cue_length(self, span: Span) -> int:

@@ -96,11 +96,14 @@ class AnchoredSpanRuler(SpanRuler):
         self.matcher = AnchoredMatcher(  # type: ignore[assignment]
             self.nlp.vocab, validate=self.validate, fuzzy_compare=self.matcher_fuzzy_compare
         )
-        name = self.phrase_matcher_attr or "ORTH"
-        attr = name if isinstance(name, int) else IDS[name.upper()]
         self.phrase_matcher = _NotingPhraseMatcher(  # type: ignore[assignment]
-            self.nlp.vocab, attr=attr, validate=self.validate
+            self.nlp.vocab, attr=self._phrase_attr(), validate=self.validate
         )
+
+    def _phrase_attr(self) -> int:
+        """The attribute the phrase patterns are compared in (LOWER here), as its id."""
+        name = self.phrase_matcher_attr or "ORTH"
+        return name if isinstance(name, int) else IDS[name.upper()]
 
     def match(self, doc: Doc) -> list[Span]:
         self._require_patterns()
@@ -131,8 +134,7 @@ class AnchoredSpanRuler(SpanRuler):
         # patterns are read again, once
         joins = self.__dict__.get("_unpickled_joins")
         if joins is None:
-            name = self.phrase_matcher_attr or "ORTH"
-            joins = _Joins(name if isinstance(name, int) else IDS[name.upper()])
+            joins = _Joins(self._phrase_attr())
             for entry in self._patterns:
                 if isinstance(entry["pattern"], str):
                     joins.add(self.nlp.make_doc(entry["pattern"]))

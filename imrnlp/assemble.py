@@ -29,6 +29,7 @@ from .spanutil import (
     SpanIndex,
     doc_text,
     evidence_of,
+    model_span_keys,
     sentence_of,
     squash,
     within,
@@ -72,7 +73,7 @@ def doc_to_record(
         )
         for a, b, c, d in doc._.get(L.EXT_ABBREVIATIONS) or []
     ]
-    by_model = {(s.start, s.end, s.label_) for s in doc.spans.get(L.MODEL_SPANS_KEY, [])}
+    by_model = model_span_keys(doc)
     # one entity per labelled stretch of text: where two rules found the same span ("lumbar
     # radiculopathy" by the lexicon and by the site + head pattern, and again as a listed
     # diagnosis), the first rule's span stands for it

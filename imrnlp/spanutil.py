@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from spacy.tokens import Doc, Span, Token
 
+from . import labels as L
 from .record import Evidence
 
 
@@ -31,6 +32,11 @@ class SpanIndex(list[Span]):
                 out.append(group[i])
             i += 1
         return out
+
+
+def model_span_keys(doc: Doc) -> set[tuple[int, int, str]]:
+    """(start, end, label) of each span a trained model put in (`doc.spans["imr_model"]`)."""
+    return {(s.start, s.end, s.label_) for s in doc.spans.get(L.MODEL_SPANS_KEY, [])}
 
 
 def is_line_wrap(token: Token) -> bool:

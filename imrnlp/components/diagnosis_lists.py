@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .. import labels as L
+from ..spanutil import model_span_keys
 from .context import opening_regex
 
 _LIST_NUMBER = re.compile(r"^(?:\(?\d{1,2}[.)]|[a-z][.)]|[-*\u2022])$")
@@ -72,7 +73,7 @@ class DiagnosisLists:
             new_dx.extend(self._split(doc, region, heads, *self._cues()))
         doc.spans[L.FIELDS_KEY] = fields + regions
         # a listed diagnosis replaces the shorter DIAGNOSIS spans the lexicon found inside it
-        by_model = {(s.start, s.end, s.label_) for s in doc.spans.get(L.MODEL_SPANS_KEY, [])}
+        by_model = model_span_keys(doc)
         kept = [
             s
             for s in doc.spans.get(L.SPANS_KEY, [])

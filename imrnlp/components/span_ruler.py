@@ -1,20 +1,19 @@
 """spaCy's SpanRuler with its token patterns run by the `AnchoredMatcher`, and its phrase
-patterns matched across line wraps.
+patterns matched across line wraps by the `WrapPhraseMatcher`.
 
 `pdftotext -layout` breaks a letter's lines where the page did, so "carpal tunnel\\nsyndrome" and
 "physical\\ntherapy" are three tokens, the middle one the line break, and spaCy's PhraseMatcher,
 which compares token by token, never finds the phrase. Token patterns say where a line break may
-sit (`{"IS_SPACE": true, "OP": "?"}`); a phrase pattern (a plain string) cannot. So the ruler
-runs its PhraseMatcher over the Doc as spaCy does, and again around each line wrap that a phrase
-can run over (the word before the wrap is followed by another in some phrase, and the word after
-it follows another in some phrase), over the words there without the line break (`unwrapped`);
+sit (`{"IS_SPACE": true, "OP": "?"}`); a phrase pattern (a plain string) cannot. So the phrase
+matcher matches over the Doc as spaCy's does, and again around each line wrap that a phrase can
+run over (the word before the wrap is followed by another in some phrase, and the word after it
+follows another in some phrase), over the words there without the line break (`unwrapped`);
 such a match is mapped back, and its span runs from the phrase's first word to its last, line
 break included.
 """
 
 from __future__ import annotations
 
-import warnings
 from operator import attrgetter
 from typing import Any
 
@@ -63,89 +62,50 @@ class _Joins:
         self.after: set[int] = set()
         self.longest = 0
 
-    def add(self, phrase: Doc) -> None:
+    def add(self, phrase: Doc | tuple[int, ...]) -> None:
+        """A phrase as a Doc, or as the tuple of its attribute values (how a pickled
+        PhraseMatcher hands its phrases back)."""
         if len(phrase) < 2:  # a one-word phrase runs over no wrap
             return
-        values = [self._value(token) for token in phrase]
+        values = list(phrase) if isinstance(phrase, tuple) else [self._value(t) for t in phrase]
         self.before.update(values[:-1])
         self.after.update(values[1:])
         self.longest = max(self.longest, len(values))
 
 
-class _NotingPhraseMatcher(PhraseMatcher):
-    """spaCy's PhraseMatcher, noting the words of each phrase added in `joins` (from the Docs the
-    SpanRuler made of its phrase patterns anyway, so nothing is tokenized twice)."""
+class WrapPhraseMatcher(PhraseMatcher):
+    """spaCy's PhraseMatcher that also finds a phrase wrapped over two or more lines. It notes
+    the words of each phrase as it is added (from the Docs the SpanRuler made of its phrase
+    patterns anyway, so nothing is tokenized twice), and keeps doing so through a pickle."""
 
     def __init__(self, vocab: Vocab, attr: int, validate: bool = False) -> None:
         super().__init__(vocab, attr=attr, validate=validate)
         self.joins = _Joins(attr)
 
-    def add(self, key: str, docs: list[Doc], *args: Any, **kwargs: Any) -> None:
+    def add(self, key: str, docs: list[Any], *args: Any, **kwargs: Any) -> None:
         super().add(key, docs, *args, **kwargs)
         for phrase in docs:
             self.joins.add(phrase)
 
+    def __call__(self, doclike: Any, *, as_spans: bool = False) -> Any:
+        """spaCy's matches, then those that run over a line wrap (on a Span, spaCy's only)."""
+        matches = super().__call__(doclike, as_spans=as_spans)  # type: ignore[call-overload]
+        if not isinstance(doclike, Doc):
+            return matches
+        wrapped = self._across_wraps(doclike)
+        if as_spans:
+            return matches + [Span(doclike, s, e, label=key) for key, s, e in wrapped]
+        return matches + wrapped
 
-class AnchoredSpanRuler(SpanRuler):
-    """A SpanRuler (same patterns, config and serialization) whose token patterns are tried only
-    where their first token can match, instead of at every token, and whose phrase patterns also
-    match a phrase wrapped over two or more lines."""
-
-    def clear(self) -> None:
-        super().clear()
-        self.matcher = AnchoredMatcher(  # type: ignore[assignment]
-            self.nlp.vocab, validate=self.validate, fuzzy_compare=self.matcher_fuzzy_compare
-        )
-        self.phrase_matcher = _NotingPhraseMatcher(  # type: ignore[assignment]
-            self.nlp.vocab, attr=self._phrase_attr(), validate=self.validate
-        )
-
-    def _phrase_attr(self) -> int:
-        """The attribute the phrase patterns are compared in (LOWER here), as its id."""
-        name = self.phrase_matcher_attr or "ORTH"
-        return name if isinstance(name, int) else IDS[name.upper()]
-
-    def match(self, doc: Doc) -> list[Span]:
-        self._require_patterns()
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="\\[W036")
-            matches = list(self.matcher(doc))
-            if len(self.phrase_matcher):
-                matches.extend(self.phrase_matcher(doc))
-                matches.extend(self._across_wraps(doc))
-        found = {
-            Span(
-                doc,
-                start,
-                end,
-                label=self._match_label_id_map[key]["label"],
-                span_id=self._match_label_id_map[key]["id"],
-            )
-            for key, start, end in matches
-            if start != end
-        }
-        return sorted(found)
-
-    def _joins_of_phrases(self) -> _Joins:
-        matcher = self.phrase_matcher
-        if isinstance(matcher, _NotingPhraseMatcher):
-            return matcher.joins
-        # a ruler sent to another process: pickle rebuilds a plain PhraseMatcher, so the phrase
-        # patterns are read again, once
-        joins = self.__dict__.get("_unpickled_joins")
-        if joins is None:
-            joins = _Joins(self._phrase_attr())
-            for entry in self._patterns:
-                if isinstance(entry["pattern"], str):
-                    joins.add(self.nlp.make_doc(entry["pattern"]))
-            self.__dict__["_unpickled_joins"] = joins
-        return joins
+    def __reduce__(self) -> tuple[Any, ...]:
+        data = super().__reduce__()[1]  # (vocab, phrases as value tuples, callbacks, attr)
+        return (_unpickle, data)
 
     def _across_wraps(self, doc: Doc) -> list[tuple[int, int, int]]:
         """Phrase matches that run over a line wrap, at their places in the Doc. The columns are
         read once; a whitespace token's text is looked at only where the words on both sides of
         it could join a phrase."""
-        joins = self._joins_of_phrases()
+        joins = self.joins
         n = len(doc)
         if joins.longest < 2 or n < 3:
             return []
@@ -167,9 +127,35 @@ class AnchoredSpanRuler(SpanRuler):
                 continue
             begin, end = max(0, w - 2 * joins.longest), min(n, w + 2 * joins.longest)
             words, index = unwrapped(doc, begin, end)
+            around = super().__call__(words)
             found.extend(
                 (key, index[s], index[e - 1] + 1)
-                for key, s, e in self.phrase_matcher(words)
+                for key, s, e in around
                 if index[s] < w < index[e - 1]
             )
         return found
+
+
+def _unpickle(vocab: Vocab, phrases: dict, callbacks: dict, attr: int) -> WrapPhraseMatcher:
+    matcher = WrapPhraseMatcher(vocab, attr=attr)
+    for key, values in phrases.items():
+        matcher.add(key, list(values), on_match=callbacks.get(key))
+    return matcher
+
+
+class AnchoredSpanRuler(SpanRuler):
+    """A SpanRuler (same patterns, config and serialization) whose token patterns are tried only
+    where their first token can match, instead of at every token, and whose phrase patterns also
+    match a phrase wrapped over two or more lines."""
+
+    def clear(self) -> None:
+        super().clear()
+        self.matcher = AnchoredMatcher(  # type: ignore[assignment]
+            self.nlp.vocab, validate=self.validate, fuzzy_compare=self.matcher_fuzzy_compare
+        )
+        name = self.phrase_matcher_attr or "ORTH"
+        self.phrase_matcher = WrapPhraseMatcher(  # type: ignore[assignment]
+            self.nlp.vocab,
+            attr=name if isinstance(name, int) else IDS[name.upper()],
+            validate=self.validate,
+        )

@@ -290,3 +290,44 @@ def test_label_studio_export_errors_name_the_task(tmp_path):
     bad.write_text(json.dumps([{"id": 3, "data": {"txt": "x"}, "annotations": []}]))
     with pytest.raises(AnnotationError, match="task 3"):
         load_annotations(bad)
+
+
+def test_annotation_consistency_counts_tagged_and_untagged_places(tmp_path: Path) -> None:
+    """The consistency script finds a text tagged in one letter and untagged in another, and
+    leaves out places inside a longer span of the label or inside another label's span."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(
+        "annotation_consistency", REPO / "benchmarks" / "annotation_consistency.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclass looks itself up there
+    spec.loader.exec_module(module)
+    one = "Diagnoses: tissue insult. Chronic Pain Medical Treatment Guidelines."
+    two = "Evidence of tissue\ninsult or chronic pain was not found; lumbar tissue insult."
+    rows = [
+        {
+            "text": one,
+            "spans": [
+                {"start": 11, "end": 24, "label": "DIAGNOSIS"},
+                {"start": 26, "end": 56, "label": "GUIDELINE"},
+            ],
+        },
+        {
+            "text": two,
+            "spans": [
+                {"start": 29, "end": 41, "label": "DIAGNOSIS"},
+                {"start": 57, "end": 77, "label": "DIAGNOSIS"},
+            ],
+            "meta": {"split": "test"},
+        },
+    ]
+    records = load_annotations(_jsonl(tmp_path / "a.jsonl", rows))
+    terms = {t.text: t for t in module.consistency(records, "DIAGNOSIS")}
+    insult = terms["tissue insult"]
+    assert insult.tagged == {"train": 1} and insult.untagged == {"test": 1}  # "tissue\ninsult"
+    assert insult.minority == 1 and insult.places[0][2:] == (12, 25)
+    chronic = terms["chronic pain"]
+    assert chronic.tagged == {"test": 1} and chronic.inside_other == 1 and not chronic.untagged

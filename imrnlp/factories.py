@@ -20,6 +20,7 @@ from .components.item_category import ItemCategorizer
 from .components.items import ItemSplitter
 from .components.normalizer import Normalizer
 from .components.sections import SectionDetector
+from .components.span_filter import SpanFilter
 from .components.span_merger import SpanMerger
 from .components.span_ruler import AnchoredSpanRuler
 
@@ -135,6 +136,11 @@ def make_span_merger(
     return SpanMerger(
         nlp, name, source_key=source_key, policy=policy, labels=labels, policies=policies
     )
+
+
+@Language.factory(L.PIPE_SPAN_FILTER, requires=["doc.spans"], assigns=["doc.spans"])
+def make_span_filter(nlp: Language, name: str) -> SpanFilter:
+    return SpanFilter(nlp, name)
 
 
 @Language.factory(L.PIPE_ABBREVIATIONS, assigns=[f"doc._.{L.EXT_ABBREVIATIONS}"])

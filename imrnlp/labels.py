@@ -29,6 +29,9 @@ PREDICTED_KEY = "imr_predicted"
 MODEL_SPANS_KEY = "imr_model"
 #: The rule id of a model span that no rule span of its label overlaps.
 MODEL_RULE_ID = "model"
+#: Rule spans a trained model did not confirm (merge policy "filter"): `imr_span_filter` takes
+#: them out of SPANS_KEY once the items are known, except in an item's heading and request.
+UNCONFIRMED_KEY = "imr_unconfirmed"
 
 # --- entity labels -----------------------------------------------------------------------------
 DATE = "DATE"
@@ -191,6 +194,7 @@ PIPE_ITEMS = "imr_items"
 PIPE_NER = "ner"
 PIPE_FEATURES = "imr_features"
 PIPE_SPAN_MERGER = "imr_span_merger"
+PIPE_SPAN_FILTER = "imr_span_filter"  # after PIPE_ITEMS: drops UNCONFIRMED_KEY spans
 PIPE_ABBREVIATIONS = "imr_abbreviations"
 PIPE_ITEM_CATEGORY = "imr_item_category"  # the trained item category model, after PIPE_ITEMS
 

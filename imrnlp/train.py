@@ -62,8 +62,10 @@ spaCy also writes `MODEL_DIR/model-best` (the same pipeline) and `MODEL_DIR/mode
 Merge policy
 ------------
 `imr_span_merger` merges the model's spans into `doc.spans["imr"]` (and lists them in
-`doc.spans["imr_model"]`) label by label: "add" (the rules' spans kept, the model's added) or
-"boundaries" (a model span replaces the rule spans it overlaps, taking the longest one's rule id).
+`doc.spans["imr_model"]`) label by label: "add" (the rules' spans kept, the model's added),
+"boundaries" (a model span replaces the rule spans it overlaps, taking the longest one's rule id)
+or "filter" (the model confirms the rules: a rule span no model span overlaps is taken out by
+`imr_span_filter` after the item splitter, except in an item's heading or request).
 At the end of training each label gets the policy with the highest F on the dev letters, where
 that beats the rules alone; other labels keep the rules' spans (written as `policies` of
 `imr_span_merger` in the saved config). The merge runs before the components that read

@@ -94,3 +94,32 @@ def test_model_spans_are_listed_and_keep_the_id_of_the_rule_span_they_overlap():
         ("Chronic lumbar strain", "diagnosis.lexicon"),
         ("the knee", L.MODEL_RULE_ID),
     ]
+
+
+def test_filter_policy_lists_the_rule_spans_the_model_did_not_confirm():
+    nlp, doc = _doc()
+    doc.spans[L.PREDICTED_KEY] = [Span(doc, 0, 3, label="DIAGNOSIS")]  # over "strain"; no MRI
+    SpanMerger(nlp, policy="filter")(doc)
+    assert _spans(doc) == [  # nothing is taken out yet, and the model's span is not added
+        ("MRI", "PROCEDURE", "procedure.imaging.mri"),
+        ("strain", "DIAGNOSIS", "diagnosis.lexicon"),
+    ]
+    assert [s.text for s in doc.spans[L.UNCONFIRMED_KEY]] == ["MRI"]
+    assert not len(doc.spans[L.MODEL_SPANS_KEY])
+
+
+def test_span_filter_takes_out_unconfirmed_spans_but_not_in_a_request():
+    from imrnlp.components.span_filter import SpanFilter
+
+    nlp = imrnlp.load()
+    doc = nlp.make_doc("1. MRI of the knee: Upheld. An MRI was done and an x-ray too.")
+    mri_request, mri_prose, xray = Span(doc, 2, 3), Span(doc, 10, 11), Span(doc, 15, 18)
+    doc.spans[L.SPANS_KEY] = [
+        Span(doc, s.start, s.end, label="PROCEDURE", span_id="procedure.imaging")
+        for s in (mri_request, mri_prose, xray)
+    ]
+    doc.spans[L.UNCONFIRMED_KEY] = list(doc.spans[L.SPANS_KEY])[:2]  # the model saw the x-ray
+    doc.spans[L.ITEM_PARTS_KEY] = [Span(doc, 2, 6, label=L.PART_REQUEST)]
+    SpanFilter(nlp)(doc)
+    assert [s.text for s in doc.spans[L.SPANS_KEY]] == ["MRI", "x-ray"]
+    assert doc.spans[L.SPANS_KEY][0].start == 2  # the request's MRI stays, the prose MRI goes

@@ -164,9 +164,10 @@ def test_config_ships_with_package() -> None:
     assert config["components"][L.PIPE_NER]["factory"] == "ner"
     assert config["components"][L.PIPE_SPAN_MERGER]["source_key"] == "ents"
     assert "TAG" in config["components"][L.PIPE_NER]["model"]["tok2vec"]["embed"]["attrs"]
-    assert config["nlp"]["pipeline"][-len(imrnlp.pipeline.READERS) :] == list(
-        imrnlp.pipeline.READERS
-    )
+    pipeline = config["nlp"]["pipeline"]
+    after_merge = pipeline[pipeline.index(L.PIPE_SPAN_MERGER) + 1 :]
+    # the rules' readers, then the filter of the spans the model did not confirm
+    assert after_merge == [*imrnlp.pipeline.READERS, L.PIPE_SPAN_FILTER]
     assert (REPO / "models" / "ner.cfg").read_text() == config_path().read_text()
 
 

@@ -9,13 +9,19 @@ a trained model improves the record. Two merge policies, each for a label's span
 - ``"boundaries"``: the model's span replaces every rule span of the same label that it overlaps
   (the model learned the annotated boundaries: "lumbar strain" where a rule found "strain");
   model spans that overlap nothing are added; other rule spans are kept.
+- ``"filter"``: the model confirms the rules: a rule span that no model span of its label
+  overlaps is listed in `doc.spans["imr_unconfirmed"]`, and `imr_span_filter`, after the item
+  splitter, takes it out of the entities unless it lies in an item's heading or request (where
+  it decides the item's category and drug, so the record never loses one). The model's own spans
+  are not added.
 
 ``policies`` maps each label to merge to its policy; labels it leaves out keep the rules' spans.
 `imrnlp train` chooses it on the dev letters: for each label, the policy whose rules + model F is
 highest, where that beats the rules alone, so a model never makes a label worse than the rules
-did there. Neither policy drops a rule span the model did not put a span of its own over: a
-rule span carries what the record reads (the request's procedure decides the item category), so
-a "replace" policy, tried, raised PROCEDURE span F on the dev letters but lost item categories.
+did there. No policy drops a rule span from an item's heading or request: a rule span there
+carries what the record reads (the request's procedure decides the item category), so a
+"replace" policy, tried, raised PROCEDURE span F on the dev letters but lost item categories,
+and "filter" spares those spans.
 Without ``policies``, ``policy`` applies to ``labels`` (None: all), as in pipelines
 trained before per-label policies.
 
@@ -33,7 +39,7 @@ from spacy.tokens import Doc, Span
 
 from .. import labels as L
 
-POLICIES: tuple[str, ...] = ("add", "boundaries")
+POLICIES: tuple[str, ...] = ("add", "boundaries", "filter")
 #: `source_key` that reads a trained NER's `doc.ents` instead of a span group.
 ENTS = "ents"
 
@@ -61,13 +67,15 @@ class SpanMerger:
     def __call__(self, doc: Doc) -> Doc:
         source = doc.ents if self.source_key == ENTS else doc.spans.get(self.source_key, [])
         predicted = [s for s in source if s.label_ in self.policies]
-        if not predicted:
+        if not predicted and "filter" not in self.policies.values():
             doc.spans[L.MODEL_SPANS_KEY] = []
+            doc.spans[L.UNCONFIRMED_KEY] = []
             return doc
         rules = list(doc.spans.get(L.SPANS_KEY, []))
         kept, model = merge(rules, predicted, self.policies)
         doc.spans[L.SPANS_KEY] = kept + model
         doc.spans[L.MODEL_SPANS_KEY] = model
+        doc.spans[L.UNCONFIRMED_KEY] = unconfirmed(rules, predicted, self.policies)
         return doc
 
 
@@ -80,7 +88,8 @@ def merge(
     model = [
         Span(s.doc, s.start, s.end, label=s.label_, span_id=_rule_id(s, rules))
         for s in predicted
-        if s.label_ in policies and (s.start, s.end, s.label_) not in have
+        if policies.get(s.label_) in ("add", "boundaries")
+        and (s.start, s.end, s.label_) not in have
     ]
     kept = [
         r
@@ -88,6 +97,15 @@ def merge(
         if policies.get(r.label_) != "boundaries" or not any(_overlap(r, m) for m in model)
     ]
     return kept, model
+
+
+def unconfirmed(rules: list[Span], predicted: list[Span], policies: dict[str, str]) -> list[Span]:
+    """The rule spans of the "filter" labels that no model span of their label overlaps."""
+    return [
+        r
+        for r in rules
+        if policies.get(r.label_) == "filter" and not any(_overlap(r, m) for m in predicted)
+    ]
 
 
 def _rule_id(span: Span, rules: list[Span]) -> str:

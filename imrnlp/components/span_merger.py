@@ -2,7 +2,7 @@
 `doc.spans["imr"]`.
 
 Runs before the components that read entities (diagnosis lists, context, normalizer, items), so
-a trained model improves the record. Two merge policies, each for a label's spans:
+a trained model improves the record. Three merge policies, each for a label's spans:
 
 - ``"add"``: the rules' spans are all kept; a model span is added unless a rule span of the same
   label covers the same tokens.

@@ -332,3 +332,13 @@ def test_annotation_consistency_counts_tagged_and_untagged_places(tmp_path: Path
     assert insult.minority == 1 and insult.places[0][2:] == (12, 25)
     chronic = terms["chronic pain"]
     assert chronic.tagged == {"test": 1} and chronic.inside_other == 1 and not chronic.untagged
+
+
+def test_policy_warnings_name_a_filter_chosen_from_few_letters() -> None:
+    from imrnlp.train import FILTER_MIN_LETTERS, policy_warnings
+
+    few = FILTER_MIN_LETTERS - 1
+    (warning,) = policy_warnings({"PROCEDURE": "filter", "MEDICATION": "add"}, few)
+    assert warning.startswith("PROCEDURE:") and "config.cfg" in warning and str(few) in warning
+    assert policy_warnings({"PROCEDURE": "filter"}, FILTER_MIN_LETTERS) == []
+    assert policy_warnings({"MEDICATION": "add", "GUIDELINE": "boundaries"}, 5) == []

@@ -54,13 +54,15 @@ def main() -> None:
             data = tmp / f"letters-{n}.jsonl"
             _write(train[:n] + fixed, data)
             started = time.perf_counter()
-            train_model(data, tmp / f"model-{n}", max_steps=args.steps)
+            trained = train_model(data, tmp / f"model-{n}", max_steps=args.steps)
             seconds = time.perf_counter() - started
             scores = evaluate_model(tmp / f"model-{n}", data, split="test")
             rows.append((n, seconds, scores))
+            policies = ", ".join(f"{k} {v}" for k, v in trained["merge_policies"].items())
             print(
                 f"{n:3} train letters: F {scores['model']['f']:.3f} "
-                f"(rules alone {scores['rules']['f']:.3f}), trained in {seconds:.0f} s",
+                f"(rules alone {scores['rules']['f']:.3f}), trained in {seconds:.0f} s; "
+                f"merged: {policies or 'nothing'}",
                 flush=True,
             )
     labels = list(L.ENTITY_LABELS)

@@ -90,9 +90,7 @@ from typing import Any, cast
 import spacy
 import srsly
 from spacy.language import Language
-from spacy.scorer import Scorer
-from spacy.tokens import Doc, DocBin, Span
-from spacy.training import Example
+from spacy.tokens import Doc, DocBin
 
 from . import labels as L
 from . import pipeline as _pipeline
@@ -103,6 +101,7 @@ from .labelstudio import export_rows, is_export
 from .labelstudio import task as labelstudio_task
 from .ocr import OcrMode
 from .readers import LETTER_SUFFIXES, read_letter
+from .span_scores import bootstrap_losses, letter_scores, summary
 from .version import __version__
 
 logger = logging.getLogger("imrnlp")
@@ -520,7 +519,8 @@ def train_model(
             shutil.copytree(item, target)
         else:
             shutil.copy2(item, target)
-    policies = choose_policies(output, dev_recs)
+    evidence = policy_evidence(output, dev_recs) if dev_recs else {}
+    policies = _choose(evidence, POLICY_MAX_LOSSES) if dev_recs else choose_policies(output, [])
     for folder in (output, output / "model-best", output / "model-last"):
         _set_policies(folder, policies)
         _stamp(folder)
@@ -538,6 +538,20 @@ def train_model(
         header=("label", "P", "R", "F"),
         aligns=("l", "r", "r", "r"),
     )
+    if evidence:
+        msg.divider("Merge policies on the dev letters: F (share of resamples losing to the rules)")
+        msg.table(
+            [
+                (
+                    lab,
+                    f"{ev['rules']:.3f}",
+                    *(f"{ev[p]['f']:.3f} ({ev[p]['losses']:.2f})" for p in POLICIES),
+                )
+                for lab, ev in evidence.items()
+            ],
+            header=("label", "rules", *POLICIES),
+            aligns=("l", "r", *("r" for _ in POLICIES)),
+        )
     merged = ", ".join(f"{lab} ({p})" for lab, p in policies.items())
     msg.info(f"Model spans are merged for: {merged or 'no label'}")
     for warning in policy_warnings(policies, len(train_recs)):
@@ -552,28 +566,67 @@ def train_model(
         },
         "per_label": per_label,
         "merge_policies": policies,
+        "policy_evidence": evidence,
     }
 
 
-def choose_policies(model: Path, dev: list[Annotated]) -> dict[str, str]:
-    """For each label, the merge policy whose F on the dev letters is highest, where it is higher
-    than the rules' alone (on a tie, the earlier of `span_merger.POLICIES`); other labels are left
+#: A merge policy takes a label over from the rules only where its F on the dev letters is higher
+#: and it scores below the rules in at most this share of the dev letters' resamples
+#: (`span_scores.bootstrap_losses`), so that a gain that is the balance of letters won and letters
+#: lost does not choose it. (A share of resamples *won* would not do: a policy right in the one
+#: dev letter that names a drug the rules miss, and equal in the others, wins only where that
+#: letter is drawn.)
+POLICY_MAX_LOSSES = 0.1
+
+
+def policy_evidence(model: Path, dev: list[Annotated]) -> dict[str, dict[str, Any]]:
+    """Per label, the rules' F on the dev letters and, per merge policy, its F and the share of
+    dev-letter resamples in which it scores below the rules.
+
+    Returns
+    -------
+    {LABEL: {"rules": f, POLICY: {"f": f, "losses": share}}}
+    """
+    _pipeline.forget()
+    rules = letter_scores(_pipeline.load(), dev)
+    nlp = spacy.load(model)
+    merger = cast(SpanMerger, nlp.get_pipe(L.PIPE_SPAN_MERGER))
+    evidence: dict[str, dict[str, Any]] = {
+        lab: {"rules": summary(rules)["per_label"][lab]["f"]} for lab in L.ENTITY_LABELS
+    }
+    for policy in POLICIES:
+        merger.policies = dict.fromkeys(L.ENTITY_LABELS, policy)
+        scored = letter_scores(nlp, dev)
+        per_label = summary(scored)["per_label"]
+        for lab in L.ENTITY_LABELS:
+            evidence[lab][policy] = {
+                "f": per_label[lab]["f"],
+                "losses": bootstrap_losses(scored, rules, lab),
+            }
+    return evidence
+
+
+def choose_policies(
+    model: Path, dev: list[Annotated], max_losses: float = POLICY_MAX_LOSSES
+) -> dict[str, str]:
+    """For each label, the merge policy with the highest F on the dev letters among those whose F
+    there is higher than the rules' and that lose to the rules in at most `max_losses` of the dev
+    letters' resamples (on a tie, the earlier of `span_merger.POLICIES`); other labels are left
     out and keep the rules' spans. Every label gets "add" when there are no dev letters."""
     if not dev:
         return dict.fromkeys(L.ENTITY_LABELS, "add")
-    _pipeline.forget()
-    rules = _score(_pipeline.load(), dev)["per_label"]
-    nlp = spacy.load(model)
-    merger = cast(SpanMerger, nlp.get_pipe(L.PIPE_SPAN_MERGER))
-    best = {lab: rules[lab]["f"] for lab in L.ENTITY_LABELS}
+    return _choose(policy_evidence(model, dev), max_losses)
+
+
+def _choose(evidence: dict[str, dict[str, Any]], max_losses: float) -> dict[str, str]:
     chosen: dict[str, str] = {}
-    for policy in POLICIES:
-        merger.policies = dict.fromkeys(L.ENTITY_LABELS, policy)
-        scored = _score(nlp, dev)["per_label"]
-        for lab in L.ENTITY_LABELS:
-            if scored[lab]["f"] > best[lab]:
-                best[lab], chosen[lab] = scored[lab]["f"], policy
-    return {lab: chosen[lab] for lab in L.ENTITY_LABELS if lab in chosen}
+    for lab, scores in evidence.items():
+        best = scores["rules"]
+        for policy in POLICIES:
+            f, losses = scores[policy]["f"], scores[policy]["losses"]
+            if f > best and losses <= max_losses:
+                best, chosen[lab] = f, policy
+    return chosen
 
 
 #: Below this many training letters the "filter" policy lost on the test letters although the dev
@@ -608,43 +661,9 @@ def _set_policies(folder: Path, policies: dict[str, str]) -> None:
 # --- evaluate ----------------------------------------------------------------------------------
 
 
-def _reference(nlp: Language, rec: Annotated) -> Doc:
-    """The gold Doc of an annotated letter, one token per character, so that every gold span is
-    whole tokens however the rules' tokenizer cut the text (a gold span off the tokenizer's
-    boundaries can then never match, and counts as missed)."""
-    ref = Doc(nlp.vocab, words=list(rec.text), spaces=[False] * len(rec.text))
-    spans = (ref.char_span(s, e, label=lab) for s, e, lab in rec.spans)
-    ref.spans[L.SPANS_KEY] = [s for s in spans if s is not None]  # never None: one char a token
-    return ref
-
-
-def _entity_spans(doc: Doc, key: str) -> list[Span]:
-    return [s for s in doc.spans.get(key, []) if s.label_ in L.ENTITY_LABELS]
-
-
 def _score(nlp: Language, records: list[Annotated]) -> dict[str, Any]:
-    """Exact-match span P/R/F (`spacy.scorer.Scorer.score_spans`) of `doc.spans["imr"]`."""
-    examples = []
-    for rec in records:
-        if len(rec.text) >= nlp.max_length:
-            nlp.max_length = len(rec.text) + 1
-        examples.append(Example(nlp(rec.text), _reference(nlp, rec)))
-    scores = Scorer.score_spans(
-        examples, L.SPANS_KEY, getter=_entity_spans, labeled=True, allow_overlap=True
-    )
-
-    def prf(p: float | None, r: float | None, f: float | None) -> dict[str, float]:
-        return {"p": round(p or 0.0, 4), "r": round(r or 0.0, 4), "f": round(f or 0.0, 4)}
-
-    per_type = scores[f"{L.SPANS_KEY}_per_type"] or {}
-    zero = {"p": 0.0, "r": 0.0, "f": 0.0}
-    return {
-        **prf(*(scores[f"{L.SPANS_KEY}_{k}"] for k in "prf")),
-        "per_label": {
-            label: prf(*(per_type.get(label, zero)[k] for k in "prf")) for label in L.ENTITY_LABELS
-        },
-        "letters": len(records),
-    }
+    """Exact-match span P/R/F of `doc.spans["imr"]` over the letters (`span_scores`)."""
+    return summary(letter_scores(nlp, records))
 
 
 def evaluate_model(model: Path, annotations: Path, split: str = "test") -> dict[str, Any]:

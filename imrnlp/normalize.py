@@ -15,17 +15,19 @@ _MONTHS: dict[str, int] = {
     "sept": 9,
 }
 _NUMERIC = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})$")
+#: A space or line break beside a date's separator, as where a line wraps inside "10/10/ 2016".
+_SEPARATED = re.compile(r"\s*([/-])\s*")
 _MONTH_YEAR = re.compile(r"^(\d{1,2})/(\d{4})$")
 _WRITTEN = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
 _MONTH_NAME_YEAR = re.compile(r"^([A-Za-z]+),?\s+(\d{4})$")
 
 
 def iso_date(text: str) -> str | None:
-    """'07/17/2013' -> '2013-07-17'; '12-21-16' -> '2016-12-21'; 'July 17, 2013'; '10/2016' ->
-    '2016-10'. None when the text is no valid date."""
+    """'07/17/2013' -> '2013-07-17'; '12-21-16' -> '2016-12-21' (also wrapped: '10/10/\n2016');
+    'July 17, 2013'; '10/2016' -> '2016-10'. None when the text is no valid date."""
     t = " ".join(text.split())
     try:
-        if m := _NUMERIC.match(t):
+        if m := _NUMERIC.match(_SEPARATED.sub(r"\1", t)):
             month, day, year = int(m[1]), int(m[2]), int(m[3])
             if len(m[3]) == 2:
                 year += 2000 if year < 70 else 1900

@@ -30,6 +30,8 @@ from imrnlp.normalize import canonical_level, iso_date
         ("October, 2016", "2016-10"),
         ("Feb 2017", "2017-02"),
         ("02/29/2016", "2016-02-29"),  # a leap day
+        ("10/10/\n2016", "2016-10-10"),  # wrapped at a separator
+        ("10-\n25-16", "2016-10-25"),
     ],
 )
 def test_iso_date(text: str, expected: str) -> None:

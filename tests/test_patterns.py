@@ -132,3 +132,30 @@ def test_diagnosis_token_patterns(text, span):
     doc = load()(text)
     found = [s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == "DIAGNOSIS"]
     assert span in found, found
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "iso"),
+    [
+        ("a claim from 10/10/\n2016. The", "10/10/\n2016", "2016-10-10"),
+        ("injured on 10-\n25-16. He", "10-\n25-16", "2016-10-25"),
+        ("a note dated 10-30-\n2016, the", "10-30-\n2016", "2016-10-30"),
+        ("Rx date 11/\n18/2016 was", "11/\n18/2016", "2016-11-18"),
+    ],
+)
+def test_a_date_wrapped_at_a_separator_is_one_date(text, date, iso):
+    from imrnlp import labels as L
+    from imrnlp.pipeline import load
+
+    doc = load()(text)
+    dates = [(s.text, s._.get(L.EXT_NORM)) for s in doc.spans[L.SPANS_KEY] if s.label_ == "DATE"]
+    assert dates == [(date, iso)]
+
+
+@pytest.mark.parametrize("text", ["Norco 10/\n325mg #60", "take 1/\n2 tablet", "rated 7/10-\n8/10"])
+def test_wrapped_numbers_that_are_no_date_stay_untagged(text):
+    from imrnlp import labels as L
+    from imrnlp.pipeline import load
+
+    doc = load()(text)
+    assert not [s for s in doc.spans[L.SPANS_KEY] if s.label_ == "DATE"]

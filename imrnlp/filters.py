@@ -43,6 +43,13 @@ def _trimmed(span: Span) -> Span:
     return Span(doc, start, end, label=span.label, span_id=span.id)
 
 
+#: "Opioid Treatment" is the MTUS part only when a year or one of these follows ("MTUS Opioid
+#: Treatment 2016", "the MTUS Opioids Treatment Guidelines"); elsewhere, as in the section titles
+#: "Opioids for Chronic Pain and Chronic Opioid Treatment: ...", it is treatment with a drug.
+_OPIOID_PART_NEXT = frozenset({"guidelines", "guideline"})
+_OPIOID_PART = frozenset({"opioid treatment", "opioids treatment"})
+
+
 #: "modified" before one of these describes the work, not a decision on a request.
 _MODIFIED_WHAT = frozenset({"work", "duty", "duties", "activity", "activities", "diet", "position"})
 
@@ -57,7 +64,8 @@ def _next_word(span: Span) -> str:
 
 def _is_noise(span: Span) -> bool:
     """A match that is no entity: an examination named by a condition ("Hawkins impingement
-    maneuver"), "modified work", a spine level that cannot exist ("S1-20" in a rule number)."""
+    maneuver"), "modified work", a spine level that cannot exist ("S1-20" in a rule number),
+    "Chronic Opioid Treatment" in a section title."""
     label = span.label_
     if label == "DIAGNOSIS":
         return _next_word(span) in _EXAM_WORDS
@@ -65,6 +73,9 @@ def _is_noise(span: Span) -> bool:
         return _next_word(span) in _MODIFIED_WHAT
     if label == "ANATOMICAL_LEVEL":
         return canonical_level(span.text) is None
+    if label == "GUIDELINE" and " ".join(span.text.lower().split()) in _OPIOID_PART:
+        after = _next_word(span)
+        return not (after in _OPIOID_PART_NEXT or (len(after) == 4 and after.isdigit()))
     return False
 
 

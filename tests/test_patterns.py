@@ -159,3 +159,39 @@ def test_wrapped_numbers_that_are_no_date_stay_untagged(text):
 
     doc = load()(text)
     assert not [s for s in doc.spans[L.SPANS_KEY] if s.label_ == "DATE"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the MTUS part only where a year or "Guidelines" follows (annotations/README.md)
+        (
+            "Decision based on MTUS Opioid Treatment 2016, Section(s)",
+            [("Opioid Treatment", "GUIDELINE")],
+        ),
+        (
+            "consult the MTUS Opioids Treatment Guidelines (Tapering",
+            [("Opioids Treatment", "GUIDELINE")],
+        ),
+        (
+            "3.3.9 Opioids for Chronic Pain and Chronic Opioid Treatment: Maintenance of",
+            [("Opioids", "MEDICATION"), ("Opioid", "MEDICATION")],
+        ),
+        ("patients on chronic opioid treatment", [("opioid", "MEDICATION")]),
+        (
+            "an NSAID and non-opioid medications",
+            [("NSAID", "MEDICATION"), ("non-opioid medications", "MEDICATION")],
+        ),
+    ],
+)
+def test_opioid_treatment_is_a_guideline_part_only_where_cited(text, expected):
+    from imrnlp import labels as L
+    from imrnlp.pipeline import load
+
+    doc = load()(text)
+    found = [
+        (s.text, s.label_)
+        for s in doc.spans[L.SPANS_KEY]
+        if s.label_ in ("GUIDELINE", "MEDICATION") and s.text != "MTUS"
+    ]
+    assert sorted(found, key=lambda x: text.index(x[0])) == expected

@@ -159,3 +159,23 @@ def test_rule_features_tag_each_token_with_its_place_in_the_rule_span_and_its_se
         "U-PROCEDURE|case_summary",
         "O|case_summary",
     ]
+
+
+def test_a_condition_in_a_guideline_section_title_stays_a_diagnosis() -> None:
+    """The annotation guide tags conditions named in guideline section titles ("Chronic Pain" in
+    "Opioids for Chronic Pain"); the record's diagnoses still come from the diagnosis list only."""
+    from imrnlp.pipeline import load
+
+    from .conftest import one_item_letter
+
+    guide = (
+        "Decision based on MTUS Opioid Treatment 2016, Section(s): 3.3.6 Opioids for Chronic "
+        "Pain and Chronic Opioid Treatment: Use of Urine Drug Testing (UDT)."
+    )
+    text = one_item_letter("Urine drug screen", guide)
+    doc = load()(text)
+    assert len(doc.spans[L.ITEMS_KEY]) == 1
+    found = [(s.text, s.label_) for s in doc.spans[L.SPANS_KEY] if s.label_ == "DIAGNOSIS"]
+    assert ("Chronic Pain", "DIAGNOSIS") in found
+    record = imrnlp.extract(text)
+    assert record.diagnoses == []

@@ -63,7 +63,6 @@ class ItemSplitter:
             parts.append(part)
             spans.append(Span(doc, start, end, label=decision))
         _set_items(doc, spans, parts)
-        _drop_conditions_in_citations(doc)
         return doc
 
     def _cued_items(self, doc: Doc, fields: list[Span]) -> Doc:
@@ -255,28 +254,6 @@ def _any_in(starts: list[int], a: int, b: int) -> bool:
     """Whether a sorted list of span starts has one in [a, b)."""
     i = bisect.bisect_left(starts, a)
     return i < len(starts) and starts[i] < b
-
-
-def _drop_conditions_in_citations(doc: Doc) -> None:
-    """A guideline line cites guideline sections, not the worker's conditions: DIAGNOSIS spans
-    there ("Chronic Pain" in "Opioids for Chronic Pain") are dropped from the entity spans."""
-    lines = [
-        (p.start, p.end)
-        for p in doc.spans[L.ITEM_PARTS_KEY]
-        if p.label_ in (L.BLOCK_CLAIMS_ADMINISTRATOR, L.BLOCK_REVIEWER)
-    ]
-    if not lines:
-        return
-    group = doc.spans.get(L.SPANS_KEY)
-    if group is None:
-        return
-    kept = [
-        s
-        for s in group
-        if s.label_ != L.DIAGNOSIS or not any(a <= s.start and s.end <= b for a, b in lines)
-    ]
-    if len(kept) != len(group):
-        doc.spans[L.SPANS_KEY] = kept
 
 
 def _set_items(doc: Doc, items: list[Span], parts: list[dict[str, tuple[int, int]]]) -> None:

@@ -645,8 +645,9 @@ def policy_warnings(policies: dict[str, str], train_letters: int) -> list[str]:
         return []
     return [
         f"{', '.join(filtered)}: the dev letters chose 'filter' from {train_letters} training "
-        f"letters; below about {FILTER_MIN_LETTERS} it lost on unseen letters where measured "
-        "(README, learning curve). To keep the rules' spans there, delete the label from "
+        f"letters; below about {FILTER_MIN_LETTERS} it has lost PROCEDURE spans on unseen "
+        "letters where measured (README, learning curve). To keep the rules' spans there, "
+        "delete the label from "
         "[components.imr_span_merger.policies] in the model's config.cfg."
     ]
 

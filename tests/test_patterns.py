@@ -195,3 +195,13 @@ def test_opioid_treatment_is_a_guideline_part_only_where_cited(text, expected):
         if s.label_ in ("GUIDELINE", "MEDICATION") and s.text != "MTUS"
     ]
     assert sorted(found, key=lambda x: text.index(x[0])) == expected
+
+
+def test_a_treatment_in_a_section_list_is_a_procedure():
+    """The guide: after "Section(s):", a treatment named gets its label."""
+    from imrnlp import labels as L
+    from imrnlp.pipeline import load
+
+    doc = load()("Chronic Pain Medical Treatment 2016, Section(s): Physical medicine treatment.")
+    found = [s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == "PROCEDURE"]
+    assert found == ["Physical medicine treatment"]

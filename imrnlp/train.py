@@ -466,8 +466,9 @@ def train_model(
 
     Returns
     -------
-    {"output", "steps", "seconds", "scores": {name: value}, "per_label": {LABEL: {p, r, f}}},
-    the scores being model-best's on the dev letters (the NER's own entities).
+    {"output", "steps", "seconds", "scores": {name: value}, "per_label": {LABEL: {p, r, f}},
+    "merge_policies": {LABEL: policy}, "policy_evidence": `policy_evidence`'s table}, the scores
+    being model-best's on the dev letters (the NER's own entities).
     """
     from spacy.cli.train import train as spacy_train
     from wasabi import msg

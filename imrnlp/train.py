@@ -520,8 +520,8 @@ def train_model(
             shutil.copytree(item, target)
         else:
             shutil.copy2(item, target)
-    evidence = policy_evidence(output, dev_recs) if dev_recs else {}
-    policies = _choose(evidence, POLICY_MAX_LOSSES) if dev_recs else choose_policies(output, [])
+    evidence = policy_evidence(output, dev_recs)  # _dev_split never leaves dev_recs empty
+    policies = choose_policies(evidence)
     for folder in (output, output / "model-best", output / "model-last"):
         _set_policies(folder, policies)
         _stamp(folder)
@@ -539,20 +539,19 @@ def train_model(
         header=("label", "P", "R", "F"),
         aligns=("l", "r", "r", "r"),
     )
-    if evidence:
-        msg.divider("Merge policies on the dev letters: F (share of resamples losing to the rules)")
-        msg.table(
-            [
-                (
-                    lab,
-                    f"{ev['rules']:.3f}",
-                    *(f"{ev[p]['f']:.3f} ({ev[p]['losses']:.2f})" for p in POLICIES),
-                )
-                for lab, ev in evidence.items()
-            ],
-            header=("label", "rules", *POLICIES),
-            aligns=("l", "r", *("r" for _ in POLICIES)),
-        )
+    msg.divider("Merge policies on the dev letters: F (share of resamples losing to the rules)")
+    msg.table(
+        [
+            (
+                lab,
+                f"{ev['rules']:.3f}",
+                *(f"{ev[p]['f']:.3f} ({ev[p]['losses']:.2f})" for p in POLICIES),
+            )
+            for lab, ev in evidence.items()
+        ],
+        header=("label", "rules", *POLICIES),
+        aligns=("l", "r", *("r" for _ in POLICIES)),
+    )
     merged = ", ".join(f"{lab} ({p})" for lab, p in policies.items())
     msg.info(f"Model spans are merged for: {merged or 'no label'}")
     for warning in policy_warnings(policies, len(train_recs)):
@@ -595,8 +594,9 @@ def policy_evidence(model: Path, dev: list[Annotated]) -> dict[str, dict[str, An
     rules = letter_scores(_pipeline.load(), dev)
     nlp = spacy.load(model)
     merger = cast(SpanMerger, nlp.get_pipe(L.PIPE_SPAN_MERGER))
+    rules_f = summary(rules)["per_label"]
     evidence: dict[str, dict[str, Any]] = {
-        lab: {"rules": summary(rules)["per_label"][lab]["f"]} for lab in L.ENTITY_LABELS
+        lab: {"rules": rules_f[lab]["f"]} for lab in L.ENTITY_LABELS
     }
     for policy in POLICIES:
         merger.policies = dict.fromkeys(L.ENTITY_LABELS, policy)
@@ -611,18 +611,12 @@ def policy_evidence(model: Path, dev: list[Annotated]) -> dict[str, dict[str, An
 
 
 def choose_policies(
-    model: Path, dev: list[Annotated], max_losses: float = POLICY_MAX_LOSSES
+    evidence: dict[str, dict[str, Any]], max_losses: float = POLICY_MAX_LOSSES
 ) -> dict[str, str]:
-    """For each label, the merge policy with the highest F on the dev letters among those whose F
-    there is higher than the rules' and that lose to the rules in at most `max_losses` of the dev
-    letters' resamples (on a tie, the earlier of `span_merger.POLICIES`); other labels are left
-    out and keep the rules' spans. Every label gets "add" when there are no dev letters."""
-    if not dev:
-        return dict.fromkeys(L.ENTITY_LABELS, "add")
-    return _choose(policy_evidence(model, dev), max_losses)
-
-
-def _choose(evidence: dict[str, dict[str, Any]], max_losses: float) -> dict[str, str]:
+    """For each label of `policy_evidence`'s table, the merge policy with the highest F on the dev
+    letters among those whose F there is higher than the rules' and that lose to the rules in at
+    most `max_losses` of the dev letters' resamples (on a tie, the earlier of
+    `span_merger.POLICIES`); other labels are left out and keep the rules' spans."""
     chosen: dict[str, str] = {}
     for lab, scores in evidence.items():
         best = scores["rules"]

@@ -9,7 +9,7 @@ from spacy.scorer import PRFScore
 import imrnlp
 from imrnlp import labels as L
 from imrnlp.span_scores import bootstrap_losses, letter_scores, summary
-from imrnlp.train import _choose
+from imrnlp.train import choose_policies
 
 TEXT = "Norco 10/325mg #60 is not medically necessary. Date of Injury: 07/17/2013."
 
@@ -76,5 +76,5 @@ def test_a_policy_needs_a_gain_that_is_not_a_balance_of_wins_and_losses() -> Non
             "filter": {"f": 0.69, "losses": 0.6},
         },
     }
-    assert _choose(evidence, 0.1) == {"PROCEDURE": "boundaries"}
-    assert _choose(evidence, 1.0) == {"PROCEDURE": "filter", "DIAGNOSIS": "add"}
+    assert choose_policies(evidence, 0.1) == {"PROCEDURE": "boundaries"}
+    assert choose_policies(evidence, 1.0) == {"PROCEDURE": "filter", "DIAGNOSIS": "add"}

@@ -29,6 +29,7 @@ from .spanutil import (
     SpanIndex,
     doc_text,
     evidence_of,
+    in_brackets,
     model_span_keys,
     sentence_of,
     squash,
@@ -283,7 +284,10 @@ def _item(
             cue = quantities[0]
     guidelines = [item[L.BLOCK_REVIEWER], item[L.BLOCK_CLAIMS_ADMINISTRATOR]]
     decided: tuple[str, Evidence] | None = None
-    if found := category.from_request(meds, procs, cue):
+    perioperative = within(fields, rs, re_, L.PERIOPERATIVE)
+    # a procedure in brackets qualifies the request ("[following TPII]") unless nothing is outside
+    named = [s for s in procs if not in_brackets(s, rs)] or procs
+    if found := category.from_request(meds, named, cue, perioperative):
         decided = (found[0], category.evidence(found[1], found[2]))
     elif by_guideline := category.from_guidelines(guidelines):
         cat, ev, rule = by_guideline
@@ -319,17 +323,14 @@ def _decision_evidence(part: ItemParts) -> Evidence | None:
 
 
 def _procedures(doc: Doc, procs: list[Span]) -> list[str]:
-    """The procedures a request names, once each: no modifier ('Pre-operative'), and a long form
-    the letter abbreviates ('magnetic resonance imaging' beside 'MRI') only as its short form."""
-    modifiers = set(category.rules()["modifier_ids"])
+    """The procedures a request names, once each: a long form the letter abbreviates ('magnetic
+    resonance imaging' beside 'MRI') only as its short form."""
     short_of = {
         squash(doc[c:d].text).lower(): doc[a:b].text
         for a, b, c, d in doc._.get(L.EXT_ABBREVIATIONS) or []
     }
     out: list[str] = []
     for s in procs:
-        if s.id_ in modifiers:
-            continue
         text = squash(s.text)
         short = short_of.get(text.lower())
         if short is not None and any(o.lower() == short.lower() for o in out):

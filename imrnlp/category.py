@@ -2,7 +2,8 @@
 
 In order (rules in `patterns/categories.json`): the request's own PROCEDURE spans (their rule id
 names the category) and MEDICATION spans; drug cues in the request (a strength, an amount, a drug
-dose form, a '#' quantity with nothing else named); the topics of the guidelines the reviewer and
+dose form, a '#' quantity with nothing else named); a perioperative modifier ("Pre-op") with
+nothing else named; the topics of the guidelines the reviewer and
 the claims administrator cite (ODG "Durable medical equipment", MTUS "Section(s): Opioids"); the
 procedures named in the rationale's conclusion sentence. `other` only when none of these tells.
 
@@ -46,15 +47,17 @@ def procedure_category(span: Span) -> str | None:
 
 
 def from_request(
-    meds: list[Span], procs: list[Span], drug_cue: Span | None
+    meds: list[Span],
+    procs: list[Span],
+    drug_cue: Span | None,
+    perioperative: list[Span] | None = None,
 ) -> tuple[str, Span, str] | None:
-    """(category, deciding span, rule) from the request's own words, or None."""
+    """(category, deciding span, rule) from the request's own words, or None. A perioperative
+    modifier ("Pre-op", a PERIOPERATIVE field span) decides only when nothing else does."""
     r = rules()
     for s in procs:  # a facility decides before the therapies given in it
         if s.id_ in r["facility_ids"]:
             return str(procedure_category(s)), s, f"request.{s.id_}"
-    if len(procs) > 1 or meds:  # 'pre-operative' only counts when nothing else is named
-        procs = [s for s in procs if s.id_ not in r["modifier_ids"]] or procs
     cats = [(procedure_category(s), s) for s in procs]
     cats = [(c, s) for c, s in cats if c]
     if meds and not any(c in r["medication_yields_to"] for c, _ in cats):
@@ -65,6 +68,9 @@ def from_request(
                 return cat, s, f"request.{s.id_}"
     if drug_cue is not None:
         return "medication", drug_cue, "request.drug_cue"
+    if perioperative:
+        s = perioperative[0]
+        return str(r["perioperative_category"]), s, f"request.{s.id_}"
     return None
 
 

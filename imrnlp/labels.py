@@ -64,6 +64,9 @@ PARTIAL_CUE = "PARTIAL_CUE"  # "The original request," / "remaining IMR eligible
 ITEMS_OPENING = "ITEMS_OPENING"  # "... the issues set forth below:", the line before the first item
 QUANTITY = "QUANTITY"  # "#60", "QTY: 30"
 LATERALITY = "LATERALITY"
+#: "Pre-op", "postoperative": when a service is given, not a service (the annotation guide's
+#: modifiers); a request naming nothing else is about the surgery (categories.json).
+PERIOPERATIVE = "PERIOPERATIVE"
 PATIENT = "PATIENT"  # "48 year old male"
 LICENSURE = "LICENSURE"  # "State(s) of Licensure:"
 SPECIALTY = "SPECIALTY"  # "Certification(s)/Specialty:"

@@ -43,15 +43,15 @@ def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def entity_patterns() -> list[dict[str, Any]]:
-    """Every span_ruler pattern of the seven entity labels: `patterns/entities/*.jsonl` and the
-    drug vocabulary of `patterns/drugs/`."""
+    """Every span_ruler pattern of the seven entity labels: `patterns/entities/*.jsonl` with the
+    plurals of its phrases (`plurals.py`), and the drug vocabulary of `patterns/drugs/`."""
     from .drugs import entity_patterns as drug_patterns  # the drug vocabulary, expanded
+    from .plurals import with_plurals
 
     rows: list[dict[str, Any]] = []
     for path in sorted((patterns_dir() / "entities").glob("*.jsonl")):
         rows.extend(read_jsonl(path))
-    rows.extend(drug_patterns())
-    return rows
+    return with_plurals(rows) + drug_patterns()
 
 
 def field_patterns() -> list[dict[str, Any]]:

@@ -71,6 +71,22 @@ def trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_OPEN = frozenset({"(", "["})
+_CLOSE = frozenset({")", "]"})
+
+
+def in_brackets(span: Span, start: int) -> bool:
+    """Whether `span` sits inside a bracket opened at or after token `start` and not closed
+    before the span ("TPII" in "Localized intense neurostimulation therapy [following TPII]")."""
+    depth = 0
+    for token in span.doc[start : span.start]:
+        if token.text in _OPEN:
+            depth += 1
+        elif token.text in _CLOSE and depth:
+            depth -= 1
+    return depth > 0
+
+
 def sentence_of(span: Span) -> Span:
     """The sentence around `span` (cheaper than `span.sent`, which walks the whole Doc)."""
     doc = span.doc

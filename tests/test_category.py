@@ -33,6 +33,28 @@ def test_category_from_the_request(request_, category):
 
 
 @pytest.mark.parametrize(
+    ("request_", "category", "rule"),
+    [
+        ("Post-operative Quadzilla", "surgery", "category.request.perioperative.post"),
+        ("Pre-op Quadzilla", "surgery", "category.request.perioperative.pre"),
+        ("Post-op Quadzilla 500mg #60", "medication", "category.request.drug_cue"),
+    ],
+)
+def test_a_perioperative_modifier_decides_only_when_nothing_else_does(request_, category, rule):
+    item = imrnlp.extract(one_item_letter(request_, ODG.format("Low Back"))).items[0]
+    assert (item.category, item.category_evidence.rule_id) == (category, rule)
+    assert item.procedures == []  # the modifier is not a procedure
+
+
+def test_a_procedure_in_brackets_qualifies_the_request():
+    request = "Localized intense neurostimulation therapy [following TPII]"
+    item = imrnlp.extract(one_item_letter(request, ODG.format("Low Back"))).items[0]
+    assert item.category == "physical_medicine"
+    assert item.category_evidence.text == "Localized intense neurostimulation therapy"
+    assert item.procedures == ["Localized intense neurostimulation therapy", "TPII"]
+
+
+@pytest.mark.parametrize(
     ("topic", "category"),
     [
         ("Knee & Leg, Walking aids", "durable_medical_equipment"),

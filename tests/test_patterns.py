@@ -79,8 +79,8 @@ def test_category_rule_ids_are_rules():
     from imrnlp.category import rules
 
     ids = {row["id"] for row in resources.entity_patterns()}
-    for key in ("facility_ids", "modifier_ids"):
-        assert set(rules()[key]) <= ids, key
+    assert set(rules()["facility_ids"]) <= ids
+    assert rules()["perioperative_category"] in L.CATEGORIES
 
 
 def test_bad_rule_file_names_file_and_line(tmp_path):
@@ -205,3 +205,64 @@ def test_a_treatment_in_a_section_list_is_a_procedure():
     doc = load()("Chronic Pain Medical Treatment 2016, Section(s): Physical medicine treatment.")
     found = [s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == "PROCEDURE"]
     assert found == ["Physical medicine treatment"]
+
+
+@pytest.mark.parametrize(
+    ("text", "procedures", "perioperative"),
+    [
+        ("Pre-op Clearance: Upheld", ["Clearance"], ["Pre-op"]),
+        ("postoperative physical therapy", ["physical therapy"], ["postoperative"]),
+        ("Preoperative lab testing.", ["lab testing"], ["Preoperative"]),
+        ('the requested "Pre-\noperative EKG" is', ["EKG"], ["Pre-\noperative"]),
+        ("during the immediate post-operative period", [], ["post-operative"]),
+    ],
+)
+def test_a_perioperative_modifier_is_a_field_not_a_procedure(text, procedures, perioperative):
+    """The guide: "Pre-op", "preoperative", "postoperative" are modifiers, not PROCEDURE, alone or
+    inside a PROCEDURE span; the category reads them as PERIOPERATIVE fields."""
+    from imrnlp.pipeline import load
+
+    doc = load()(text)
+    found = [s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == "PROCEDURE"]
+    fields = [s.text for s in doc.spans[L.FIELDS_KEY] if s.label_ == L.PERIOPERATIVE]
+    assert (found, fields) == (procedures, perioperative)
+
+
+@pytest.mark.parametrize(
+    "text", ["for post-operative pain management", "with postoperative changes"]
+)
+def test_postoperative_pain_and_changes_are_conditions(text):
+    from imrnlp.pipeline import load
+
+    doc = load()(text)
+    found = [s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == "DIAGNOSIS"]
+    assert found == [" ".join(text.split()[1:3])]
+
+
+@pytest.mark.parametrize(
+    ("word", "plural"),
+    [("injection", "injections"), ("surgery", "surgeries"), ("brush", "brushes"), ("day", "days")],
+)
+def test_english_plural(word, plural):
+    from imrnlp.plurals import plural as make
+
+    assert make(word) == plural
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("two epidural steroid injections were given", ["epidural steroid injections"]),
+        ("prior urine drug screens were consistent", ["urine drug screens"]),
+        ("the ESIs and surgeries", ["ESIs", "surgeries"]),
+        ("the MRI's were reviewed", ["MRI's"]),
+        ("further evaluations", []),  # a generic word the guide leaves untagged
+        ("bilateral CTS", []),  # carpal tunnel syndrome, not the plural of CT
+        ("she assists with chores", []),  # a verb
+    ],
+)
+def test_a_procedure_rule_also_finds_its_plural(text, found):
+    from imrnlp.pipeline import load
+
+    doc = load()(text)
+    assert [s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == "PROCEDURE"] == found

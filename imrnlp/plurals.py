@@ -5,7 +5,8 @@ write "epidural injections", "urine drug screens", "ESIs", "EMG's". With no lemm
 pipeline, the phrase matcher compares words as written, so each phrase pattern of the listed
 labels also gets its plural: the last word's English plural ("-s", "-es" after a sibilant, "-ies"
 after a consonant and "y"), and for an acronym also the apostrophe form ("MRI's"). Patterns that
-already end in "s", token patterns and forms that are already patterns are left alone.
+already end in "s", that list two things ("sprain / strain"), token patterns and forms that are
+already patterns are left alone.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .resources import patterns_dir
 
 _SIBILANT = re.compile(r"(?:s|x|z|ch|sh)$")
 _CONSONANT_Y = re.compile(r"[^aeiou]y$")
+_LIST_WORDS = frozenset({"/", "and", "or", "&", ","})
 
 
 @cache
@@ -40,6 +42,8 @@ def _forms(pattern: str, r: dict[str, Any]) -> list[str]:
     words = pattern.split(" ")
     last = words[-1]
     if not last.isalpha() or last.endswith("s") or pattern in r["not_alone"]:
+        return []
+    if _LIST_WORDS.intersection(words):  # "sprain / strain": two nouns, not one phrase
         return []
     if any(pattern == w or pattern.endswith(" " + w) for w in r["not_last"]):
         return []

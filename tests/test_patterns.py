@@ -266,3 +266,24 @@ def test_a_procedure_rule_also_finds_its_plural(text, found):
 
     doc = load()(text)
     assert [s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == "PROCEDURE"] == found
+
+
+def test_a_condition_rule_also_finds_its_plural_but_a_list_is_not_one_phrase():
+    from imrnlp.plurals import with_plurals
+
+    rows = [
+        {"label": "DIAGNOSIS", "id": "d", "pattern": "inguinal hernia"},
+        {"label": "DIAGNOSIS", "id": "d", "pattern": "sprain / strain"},
+        {"label": "DATE", "id": "x", "pattern": "today"},
+    ]
+    added = [r["pattern"] for r in with_plurals(rows)[len(rows) :]]
+    assert added == ["inguinal hernias"]
+
+
+def test_red_flag_conditions_in_guideline_text_are_diagnoses():
+    """The guide: a named condition is DIAGNOSIS also in quoted guideline text."""
+    from imrnlp.pipeline import load
+
+    doc = load()("red-flag diagnoses including tumor, infection, fracture, or cauda equina")
+    found = {(s.start, s.text) for s in doc.spans[L.SPANS_KEY] if s.label_ == "DIAGNOSIS"}
+    assert [text for _, text in sorted(found)] == ["tumor", "infection", "fracture", "cauda equina"]

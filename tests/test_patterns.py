@@ -287,3 +287,54 @@ def test_red_flag_conditions_in_guideline_text_are_diagnoses():
     doc = load()("red-flag diagnoses including tumor, infection, fracture, or cauda equina")
     found = {(s.start, s.text) for s in doc.spans[L.SPANS_KEY] if s.label_ == "DIAGNOSIS"}
     assert [text for _, text in sorted(found)] == ["tumor", "infection", "fracture", "cauda equina"]
+
+
+@pytest.mark.parametrize(
+    ("text", "decision", "rule"),
+    [
+        ("this would not be recommended", "not be recommended", "decision.not_recommended"),
+        (
+            "MRIs are not clinically indicated",
+            "are not clinically indicated",
+            "decision.not_necessary",
+        ),
+        ("the request is medically reasonable", "is medically reasonable", "decision.necessary"),
+        (
+            "Medical necessity for the requested study has not been established.",
+            "Medical necessity for the requested study has not been established",
+            "decision.not_necessary",
+        ),
+        (
+            "As such, medical necessity cannot be established.",
+            "medical necessity cannot be established",
+            "decision.not_necessary",
+        ),
+    ],
+)
+def test_medical_necessity_conclusions_in_the_guides_wordings(text, decision, rule):
+    from imrnlp.pipeline import load
+
+    doc = load()(text)
+    found = [(s.text, s.id_) for s in doc.spans[L.SPANS_KEY] if s.label_ == "DECISION"]
+    assert found == [(decision, rule)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("on anticoagulants and antidepressants", ["anticoagulants", "antidepressants"]),
+        ("tried anti-inflammatories", ["anti-inflammatories"]),
+        (
+            "nonsteroidal anti-inflammatory medications",
+            ["nonsteroidal anti-inflammatory medications"],
+        ),
+        ("Norco and Flovent", ["Norco", "Flovent"]),
+        ("an analgesic effect", []),  # a generic adjective, not a drug
+    ],
+)
+def test_drug_classes_and_their_plurals(text, found):
+    from imrnlp.pipeline import load
+
+    doc = load()(text)
+    spans = {(s.start, s.text) for s in doc.spans[L.SPANS_KEY] if s.label_ == "MEDICATION"}
+    assert [t for _, t in sorted(spans)] == found

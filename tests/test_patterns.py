@@ -338,3 +338,25 @@ def test_drug_classes_and_their_plurals(text, found):
     doc = load()(text)
     spans = {(s.start, s.text) for s in doc.spans[L.SPANS_KEY] if s.label_ == "MEDICATION"}
     assert [t for _, t in sorted(spans)] == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("the CA MTUS and CA-MTUS", ["CA MTUS", "CA-MTUS"]),
+        (
+            "see https://www.cms.gov/Regulations-and-\nGuidance/Transmittals/R148CIM.pdf for",
+            ["https://www.cms.gov/Regulations-and-\nGuidance/Transmittals/R148CIM.pdf"],
+        ),
+        (
+            "at https://www.odg.com/\nodg/treatment.htm The",
+            ["https://www.odg.com/\nodg/treatment.htm"],
+        ),
+        ("at https://www.odg.com/\nThe patient", ["https://www.odg.com/"]),  # a new sentence
+    ],
+)
+def test_guideline_names_and_web_addresses_wrapped_over_lines(text, found):
+    from imrnlp.pipeline import load
+
+    doc = load()(text)
+    assert [s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == "GUIDELINE"] == found

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import cache
+from typing import Any
 
 from spacy.tokens import Span
 from spacy.util import registry
 
-from . import labels as L
 from .normalize import canonical_level
+from .resources import patterns_dir, read_jsonl
 
 SpanFilter = Callable[[Iterable[Span], Iterable[Span]], list[Span]]
+
+
+@cache
+def noise_rules() -> dict[str, list[dict[str, Any]]]:
+    """The contexts in which a match is no entity (`patterns/noise.jsonl`), by label."""
+    by_label: dict[str, list[dict[str, Any]]] = {}
+    for rule in read_jsonl(patterns_dir() / "noise.jsonl"):
+        by_label.setdefault(rule["label"], []).append(rule)
+    return by_label
 
 
 #: A span of the first label inside a span of the second is a word of a name, not an entity:
@@ -21,11 +32,6 @@ _INSIDE_IS_NOISE = {
     ("MEDICATION", "GUIDELINE"),
 }
 _NOISE_INSIDE_GUIDELINE = frozenset(a for a, b in _INSIDE_IS_NOISE if b == "GUIDELINE")
-
-
-#: A DIAGNOSIS word right before one of these names an examination, not a condition:
-#: "Hawkins impingement maneuver", "Spurling's compression test", "Tinel's sign".
-_EXAM_WORDS = frozenset({"maneuver", "maneuvers", "test", "tests", "testing", "sign", "signs"})
 
 
 def _trimmed(span: Span) -> Span:
@@ -50,10 +56,6 @@ _OPIOID_PART_NEXT = frozenset({"guidelines", "guideline"})
 _OPIOID_PART = frozenset({"opioid treatment", "opioids treatment"})
 
 
-#: "modified" before one of these describes the work, not a decision on a request.
-_MODIFIED_WHAT = frozenset({"work", "duty", "duties", "activity", "activities", "diet", "position"})
-
-
 def _next_word(span: Span) -> str:
     doc = span.doc
     i = span.end
@@ -62,15 +64,44 @@ def _next_word(span: Span) -> str:
     return doc[i].lower_ if i < len(doc) else ""
 
 
+def _previous_word(span: Span) -> str:
+    doc = span.doc
+    i = span.start - 1
+    while i >= 0 and doc[i].is_space:
+        i -= 1
+    return doc[i].lower_ if i >= 0 else ""
+
+
+def _line_before(span: Span) -> str:
+    """The text of the span's line before it, lower-cased."""
+    text = span.doc.text[: span.start_char]
+    return text[text.rfind("\n") + 1 :].lower()
+
+
+def _in_noise_context(span: Span, rule: dict[str, Any]) -> bool:
+    """Whether the span meets every condition of a `patterns/noise.jsonl` rule."""
+    if span.label_ != rule["label"] or rule.get("id", span.id_) != span.id_:
+        return False
+    if "text" in rule and " ".join(span.text.lower().split()) not in rule["text"]:
+        return False
+    if "next" in rule and _next_word(span) not in rule["next"]:
+        return False
+    if "previous" in rule and _previous_word(span) not in rule["previous"]:
+        return False
+    if "on_line_after" in rule:
+        line = _line_before(span)
+        return any(cue in line for cue in rule["on_line_after"])
+    return True
+
+
 def _is_noise(span: Span) -> bool:
-    """A match that is no entity: an examination named by a condition ("Hawkins impingement
-    maneuver"), "modified work", a spine level that cannot exist ("S1-20" in a rule number),
-    "Chronic Opioid Treatment" in a section title."""
+    """A match that is no entity: one in a context `patterns/noise.jsonl` lists (an examination
+    named by a condition, "Hawkins impingement maneuver"; "modified work"; a guideline document's
+    name, "ODG Physical Therapy Guidelines"; ...), a spine level that cannot exist ("S1-20" in a
+    rule number), "Chronic Opioid Treatment" in a section title."""
     label = span.label_
-    if label == "DIAGNOSIS":
-        return _next_word(span) in _EXAM_WORDS
-    if label == "DECISION" and span.id_ == L.RULE_MODIFIED:
-        return _next_word(span) in _MODIFIED_WHAT
+    if any(_in_noise_context(span, rule) for rule in noise_rules().get(label, ())):
+        return True
     if label == "ANATOMICAL_LEVEL":
         return canonical_level(span.text) is None
     if label == "GUIDELINE" and " ".join(span.text.lower().split()) in _OPIOID_PART:

@@ -360,3 +360,33 @@ def test_guideline_names_and_web_addresses_wrapped_over_lines(text, found):
 
     doc = load()(text)
     assert [s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == "GUIDELINE"] == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "Decision based on ODG Physical Therapy Guidelines. Physical therapy 6 visits",
+            ["Physical therapy"],
+        ),
+        ("The RFA (request for authorization) dated 11/2/2016 asked for RFA at L4-5", ["RFA"]),
+        ("advised to consult the MTUS; an assistant surgeon", ["assistant surgeon"]),
+        ("avoid prolonged bed rest; a hospital bed", ["hospital bed"]),
+        ("Certification(s)/Specialty: Orthopedic Surgery\nShoulder surgery", ["surgery"]),
+    ],
+)
+def test_a_procedure_word_in_a_context_the_noise_rules_list_is_no_procedure(text, found):
+    from imrnlp.pipeline import load
+
+    doc = load()(text)
+    assert [s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == "PROCEDURE"] == found
+
+
+def test_noise_rules_name_known_labels_and_conditions():
+    from imrnlp.filters import noise_rules
+
+    conditions = {"label", "id", "text", "next", "previous", "on_line_after", "why"}
+    for label, rules in noise_rules().items():
+        assert label in L.ENTITY_LABELS
+        for rule in rules:
+            assert set(rule) <= conditions and rule["why"], rule

@@ -41,7 +41,7 @@ def plural(word: str) -> str:
 def _forms(pattern: str, r: dict[str, Any]) -> list[str]:
     words = pattern.split(" ")
     last = words[-1]
-    if not last.replace("-", "").isalpha() or last.endswith("s") or pattern in r["not_alone"]:
+    if not last.replace("-", "").isalpha() or last.endswith("s") or pattern in r["not_pluralized"]:
         return []
     if _LIST_WORDS.intersection(words):  # "sprain / strain": two nouns, not one phrase
         return []

@@ -553,7 +553,11 @@ def train_model(
         aligns=("l", "r", *("r" for _ in POLICIES)),
     )
     merged = ", ".join(f"{lab} ({p})" for lab, p in policies.items())
-    msg.info(f"Model spans are merged for: {merged or 'no label'}")
+    msg.info(
+        f"Model spans are merged for: {merged}"
+        if merged
+        else "Model spans are merged for no label: the saved pipeline gives the rules' spans"
+    )
     for warning in policy_warnings(policies, len(train_recs)):
         msg.warn(warning)
     msg.good(f"Saved the pipeline to {output} in {seconds:.0f}s")

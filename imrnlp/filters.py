@@ -64,6 +64,34 @@ def _next_word(span: Span) -> str:
     return doc[i].lower_ if i < len(doc) else ""
 
 
+#: The rule id of a web address (`patterns/entities/guideline.jsonl`).
+_URL_RULE = "guideline.url"
+_URL_WRAP_ENDS = ("-", "_")  # where a line wraps inside a word of the address
+_URL_PATH_ENDS = ("/", ".")  # where it wraps between parts of a path
+
+
+def _wrapped_url(span: Span) -> Span:
+    """A web address that `pdftotext` broke at a line's end, run on over the next line's first
+    word: after a hyphen or underscore ("...Regulations-and-" / "Guidance/..."), or after a slash
+    or dot when the next line goes on with a path ("https://www.odg.com/" / "odg/x.htm"); a new
+    sentence after an address that ends a line ("...odg.com/" / "The patient") stays out."""
+    doc = span.doc
+    end = span.end
+    if end + 1 >= len(doc) or doc[end - 1].whitespace_:
+        return span
+    wrap = doc[end].text
+    if wrap.count("\n") != 1 or wrap.strip() or doc[end + 1].is_space:
+        return span
+    stop = end + 2  # the next line's first word: its tokens up to the first whitespace
+    while stop < len(doc) and not doc[stop - 1].whitespace_ and not doc[stop].is_space:
+        stop += 1
+    last = doc[end - 1].text
+    path = any("/" in t.text for t in doc[end + 1 : stop])
+    if last.endswith(_URL_WRAP_ENDS) or (last.endswith(_URL_PATH_ENDS) and path):
+        return Span(doc, span.start, stop, label=span.label, span_id=span.id)
+    return span
+
+
 def _previous_word(span: Span) -> str:
     doc = span.doc
     i = span.start - 1
@@ -73,9 +101,13 @@ def _previous_word(span: Span) -> str:
 
 
 def _line_before(span: Span) -> str:
-    """The text of the span's line before it, lower-cased."""
-    text = span.doc.text[: span.start_char]
-    return text[text.rfind("\n") + 1 :].lower()
+    """The text of the span's line before it, lower-cased (read token by token back to the line
+    break: `doc.text` would build the whole letter's text for each span)."""
+    doc = span.doc
+    i = span.start
+    while i > 0 and "\n" not in doc[i - 1].text:
+        i -= 1
+    return doc[i : span.start].text.lower()
 
 
 def _in_noise_context(span: Span, rule: dict[str, Any]) -> bool:
@@ -118,6 +150,7 @@ def longest_per_label(existing: Iterable[Span], new: Iterable[Span]) -> list[Spa
     label, "MTUS" inside "Non-MTUS Citation" or "injection" inside "epidural steroid injection" is
     noise."""
     new = [_trimmed(s) for s in new if not _is_noise(s)]
+    new = [_wrapped_url(s) if s.id_ == _URL_RULE else s for s in new]
     guidelines = [(g.start, g.end) for g in new if g.label_ == "GUIDELINE"]
     if guidelines:
         new = [

@@ -9,6 +9,7 @@ from typing import Any
 from spacy.tokens import Span
 from spacy.util import registry
 
+from . import labels as L
 from .normalize import canonical_level
 from .resources import patterns_dir, read_jsonl
 
@@ -64,8 +65,6 @@ def _next_word(span: Span) -> str:
     return doc[i].lower_ if i < len(doc) else ""
 
 
-#: The rule id of a web address (`patterns/entities/guideline.jsonl`).
-_URL_RULE = "guideline.url"
 _URL_WRAP_ENDS = ("-", "_")  # where a line wraps inside a word of the address
 _URL_PATH_ENDS = ("/", ".")  # where it wraps between parts of a path
 
@@ -150,7 +149,7 @@ def longest_per_label(existing: Iterable[Span], new: Iterable[Span]) -> list[Spa
     label, "MTUS" inside "Non-MTUS Citation" or "injection" inside "epidural steroid injection" is
     noise."""
     new = [_trimmed(s) for s in new if not _is_noise(s)]
-    new = [_wrapped_url(s) if s.id_ == _URL_RULE else s for s in new]
+    new = [_wrapped_url(s) if s.id_ == L.RULE_URL else s for s in new]
     guidelines = [(g.start, g.end) for g in new if g.label_ == "GUIDELINE"]
     if guidelines:
         new = [

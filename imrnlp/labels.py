@@ -79,13 +79,13 @@ CITATION_START = "CITATION_START"  # "Decision based on"
 # --- rule ids the code reads (tests/test_patterns.py checks that each is a rule) -------------
 RULE_NECESSARY = "decision.necessary"
 RULE_NOT_NECESSARY = "decision.not_necessary"
-RULE_MODIFIED = "decision.modified"
 RULE_MTUS = "guideline.mtus"
 RULE_NON_MTUS = "guideline.non_mtus"
 RULE_MTUS_PART = "guideline.mtus_part"
 RULE_ODG = "guideline.odg"
 RULE_ACOEM = "guideline.acoem"
 RULE_UPTODATE = "guideline.uptodate"
+RULE_URL = "guideline.url"
 RULE_PARTIAL_ORIGINAL = "partial.original"
 RULE_PARTIAL_REMAINING = "partial.remaining"
 RULE_PARTIAL_WAS_ORIGINAL = "partial.was_original"
@@ -101,13 +101,13 @@ RULE_DATE_MONTH_YEAR = "date.month_year"
 CODE_RULE_IDS: tuple[str, ...] = (
     RULE_NECESSARY,
     RULE_NOT_NECESSARY,
-    RULE_MODIFIED,
     RULE_MTUS,
     RULE_NON_MTUS,
     RULE_MTUS_PART,
     RULE_ODG,
     RULE_ACOEM,
     RULE_UPTODATE,
+    RULE_URL,
     RULE_PARTIAL_ORIGINAL,
     RULE_PARTIAL_REMAINING,
     RULE_PARTIAL_WAS_ORIGINAL,

@@ -386,7 +386,9 @@ def test_noise_rules_name_known_labels_and_conditions():
     from imrnlp.filters import noise_rules
 
     conditions = {"label", "id", "text", "next", "previous", "on_line_after", "why"}
+    ids = {row["id"] for row in resources.entity_patterns()}
     for label, rules in noise_rules().items():
         assert label in L.ENTITY_LABELS
         for rule in rules:
             assert set(rule) <= conditions and rule["why"], rule
+            assert rule.get("id", next(iter(ids))) in ids, rule

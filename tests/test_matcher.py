@@ -264,3 +264,26 @@ def test_a_pickled_ruler_still_matches_phrases_across_wraps():
     doc = nlp.make_doc("He had physical\n therapy for carpal tunnel\nsyndrome.")
     assert [s.text for s in again.match(doc)] == [s.text for s in ruler.match(doc)]
     assert "carpal tunnel\nsyndrome" in [s.text for s in again.match(doc)]
+
+
+def test_phrase_patterns_are_made_by_the_tokenizer_alone():
+    """spaCy's SpanRuler runs each phrase pattern through the components before it; imrnlp's
+    compares LOWER, which the tokenizer sets, so those components are not run (a fifth of the
+    pipeline's load time was the section finder on each phrase)."""
+    from spacy.language import Language
+
+    calls = []
+
+    @Language.component("imrnlp_test_counter")
+    def counter(doc):
+        calls.append(doc.text)
+        return doc
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("imrnlp_test_counter")
+    ruler = nlp.add_pipe(L.FACTORY_SPAN_RULER, config={"phrase_matcher_attr": "LOWER"})
+    ruler.add_patterns([{"label": "PROCEDURE", "pattern": "Physical Therapy"}])
+    assert calls == []
+    doc = nlp("more physical therapy")
+    assert [s.text for s in doc.spans["ruler"]] == ["physical therapy"]
+    assert calls == ["more physical therapy"]

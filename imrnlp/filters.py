@@ -99,30 +99,42 @@ def _previous_word(span: Span) -> str:
     return doc[i].lower_ if i >= 0 else ""
 
 
-def _line_before(span: Span) -> str:
-    """The text of the span's line before it, lower-cased (read token by token back to the line
-    break: `doc.text` would build the whole letter's text for each span)."""
+def _line_before(span: Span, reach: int = 16) -> str:
+    """The text of the span's line before it, up to `reach` tokens back, lower-cased (read token
+    by token: `doc.text` would build the whole letter's text for each span)."""
     doc = span.doc
     i = span.start
-    while i > 0 and "\n" not in doc[i - 1].text:
+    while i > max(0, span.start - reach) and "\n" not in doc[i - 1].text:
         i -= 1
     return doc[i : span.start].text.lower()
 
 
-def _in_noise_context(span: Span, rule: dict[str, Any]) -> bool:
-    """Whether the span meets every condition of a `patterns/noise.jsonl` rule."""
-    if span.label_ != rule["label"] or rule.get("id", span.id_) != span.id_:
-        return False
-    if "text" in rule and " ".join(span.text.lower().split()) not in rule["text"]:
-        return False
-    if "next" in rule and _next_word(span) not in rule["next"]:
-        return False
-    if "previous" in rule and _previous_word(span) not in rule["previous"]:
-        return False
-    if "on_line_after" in rule:
-        line = _line_before(span)
-        return any(cue in line for cue in rule["on_line_after"])
-    return True
+def _in_noise_context(span: Span, rules: list[dict[str, Any]]) -> bool:
+    """Whether the span meets every condition of one of its label's `patterns/noise.jsonl`
+    rules (each word around it read once, and only when a rule asks for it)."""
+    rule_id = span.id_
+    text = " ".join(span.text.lower().split())
+    around: dict[str, str] = {}
+    for rule in rules:
+        if rule.get("id", rule_id) != rule_id or text not in rule.get("text", (text,)):
+            continue
+        if "next" in rule:
+            if "next" not in around:
+                around["next"] = _next_word(span)
+            if around["next"] not in rule["next"]:
+                continue
+        if "previous" in rule:
+            if "previous" not in around:
+                around["previous"] = _previous_word(span)
+            if around["previous"] not in rule["previous"]:
+                continue
+        if "on_line_after" in rule:
+            if "line" not in around:
+                around["line"] = _line_before(span)
+            if not any(cue in around["line"] for cue in rule["on_line_after"]):
+                continue
+        return True
+    return False
 
 
 def _is_noise(span: Span) -> bool:
@@ -131,7 +143,8 @@ def _is_noise(span: Span) -> bool:
     name, "ODG Physical Therapy Guidelines"; ...), a spine level that cannot exist ("S1-20" in a
     rule number), "Chronic Opioid Treatment" in a section title."""
     label = span.label_
-    if any(_in_noise_context(span, rule) for rule in noise_rules().get(label, ())):
+    rules = noise_rules().get(label)
+    if rules and _in_noise_context(span, rules):
         return True
     if label == "ANATOMICAL_LEVEL":
         return canonical_level(span.text) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -109,29 +110,72 @@ def _line_before(span: Span, reach: int = 16) -> str:
     return doc[i : span.start].text.lower()
 
 
-def _in_noise_context(span: Span, rules: list[dict[str, Any]]) -> bool:
-    """Whether the span meets every condition of one of its label's `patterns/noise.jsonl`
-    rules (each word around it read once, and only when a rule asks for it)."""
+@dataclass(frozen=True)
+class _NoiseRule:
+    """A `patterns/noise.jsonl` rule, its word lists as sets (`first`: the first words of
+    `text`, looked at before the span's whole text is read)."""
+
+    id: str | None
+    text: frozenset[str] | None
+    first: frozenset[str] | None
+    next: frozenset[str] | None
+    previous: frozenset[str] | None
+    on_line_after: tuple[str, ...] | None
+
+
+def _words(rule: dict[str, Any], key: str) -> frozenset[str] | None:
+    return frozenset(rule[key]) if key in rule else None
+
+
+@cache
+def _compiled_noise_rules() -> dict[str, list[_NoiseRule]]:
+    return {
+        label: [
+            _NoiseRule(
+                id=rule.get("id"),
+                text=_words(rule, "text"),
+                first=frozenset(t.split()[0] for t in rule["text"]) if "text" in rule else None,
+                next=_words(rule, "next"),
+                previous=_words(rule, "previous"),
+                on_line_after=tuple(rule["on_line_after"]) if "on_line_after" in rule else None,
+            )
+            for rule in rules
+        ]
+        for label, rules in noise_rules().items()
+    }
+
+
+def _in_noise_context(span: Span, rules: list[_NoiseRule]) -> bool:
+    """Whether the span meets every condition of one of its label's noise rules (each word
+    around it read once, and only when a rule asks for it)."""
     rule_id = span.id_
-    text = " ".join(span.text.lower().split())
+    first = span.doc[span.start].lower_
+    text: str | None = None
     around: dict[str, str] = {}
     for rule in rules:
-        if rule.get("id", rule_id) != rule_id or text not in rule.get("text", (text,)):
+        if rule.id is not None and rule.id != rule_id:
             continue
-        if "next" in rule:
+        if rule.text is not None:
+            if rule.first is not None and first not in rule.first:
+                continue
+            if text is None:
+                text = " ".join(span.text.lower().split())
+            if text not in rule.text:
+                continue
+        if rule.next is not None:
             if "next" not in around:
                 around["next"] = _next_word(span)
-            if around["next"] not in rule["next"]:
+            if around["next"] not in rule.next:
                 continue
-        if "previous" in rule:
+        if rule.previous is not None:
             if "previous" not in around:
                 around["previous"] = _previous_word(span)
-            if around["previous"] not in rule["previous"]:
+            if around["previous"] not in rule.previous:
                 continue
-        if "on_line_after" in rule:
+        if rule.on_line_after is not None:
             if "line" not in around:
                 around["line"] = _line_before(span)
-            if not any(cue in around["line"] for cue in rule["on_line_after"]):
+            if not any(cue in around["line"] for cue in rule.on_line_after):
                 continue
         return True
     return False
@@ -143,7 +187,7 @@ def _is_noise(span: Span) -> bool:
     name, "ODG Physical Therapy Guidelines"; ...), a spine level that cannot exist ("S1-20" in a
     rule number), "Chronic Opioid Treatment" in a section title."""
     label = span.label_
-    rules = noise_rules().get(label)
+    rules = _compiled_noise_rules().get(label)
     if rules and _in_noise_context(span, rules):
         return True
     if label == "ANATOMICAL_LEVEL":

@@ -13,6 +13,7 @@ from spacy.util import registry
 from . import labels as L
 from .normalize import canonical_level
 from .resources import patterns_dir, read_jsonl
+from .spanutil import squash
 
 SpanFilter = Callable[[Iterable[Span], Iterable[Span]], list[Span]]
 
@@ -145,13 +146,27 @@ def _compiled_noise_rules() -> dict[str, list[_NoiseRule]]:
     }
 
 
+#: How each condition of a noise rule reads the span's surroundings.
+_AROUND: dict[str, Callable[[Span], str]] = {
+    "next": _next_word,
+    "previous": _previous_word,
+    "line": _line_before,
+}
+
+
 def _in_noise_context(span: Span, rules: list[_NoiseRule]) -> bool:
     """Whether the span meets every condition of one of its label's noise rules (each word
     around it read once, and only when a rule asks for it)."""
     rule_id = span.id_
     first = span.doc[span.start].lower_
     text: str | None = None
-    around: dict[str, str] = {}
+    read: dict[str, str] = {}
+
+    def around(what: str) -> str:
+        if what not in read:
+            read[what] = _AROUND[what](span)
+        return read[what]
+
     for rule in rules:
         if rule.id is not None and rule.id != rule_id:
             continue
@@ -159,24 +174,17 @@ def _in_noise_context(span: Span, rules: list[_NoiseRule]) -> bool:
             if rule.first is not None and first not in rule.first:
                 continue
             if text is None:
-                text = " ".join(span.text.lower().split())
+                text = squash(span.text).lower()
             if text not in rule.text:
                 continue
-        if rule.next is not None:
-            if "next" not in around:
-                around["next"] = _next_word(span)
-            if around["next"] not in rule.next:
-                continue
-        if rule.previous is not None:
-            if "previous" not in around:
-                around["previous"] = _previous_word(span)
-            if around["previous"] not in rule.previous:
-                continue
-        if rule.on_line_after is not None:
-            if "line" not in around:
-                around["line"] = _line_before(span)
-            if not any(cue in around["line"] for cue in rule.on_line_after):
-                continue
+        if rule.next is not None and around("next") not in rule.next:
+            continue
+        if rule.previous is not None and around("previous") not in rule.previous:
+            continue
+        if rule.on_line_after is not None and not any(
+            cue in around("line") for cue in rule.on_line_after
+        ):
+            continue
         return True
     return False
 
@@ -192,7 +200,7 @@ def _is_noise(span: Span) -> bool:
         return True
     if label == "ANATOMICAL_LEVEL":
         return canonical_level(span.text) is None
-    if label == "GUIDELINE" and " ".join(span.text.lower().split()) in _OPIOID_PART:
+    if label == "GUIDELINE" and squash(span.text).lower() in _OPIOID_PART:
         after = _next_word(span)
         return not (after in _OPIOID_PART_NEXT or (len(after) == 4 and after.isdigit()))
     return False

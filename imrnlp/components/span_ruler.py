@@ -158,13 +158,13 @@ class AnchoredSpanRuler(SpanRuler):
         meant the section finder on each of 11,000 phrases, a fifth of the pipeline's load time;
         the attribute the phrase matcher compares (LOWER here) is the tokenizer's."""
         names = [name for name, _ in self.nlp.pipeline]
-        mine = [name for name, pipe in self.nlp.pipeline if pipe is self]
-        attr = self.phrase_matcher_attr
-        attr_name = attr if isinstance(attr, str) else spacy.attrs.NAMES[attr] if attr else "ORTH"
-        if not mine or attr_name.upper() not in _TOKENIZER_ATTRS:
+        mine = next((i for i, (_, pipe) in enumerate(self.nlp.pipeline) if pipe is self), None)
+        attr = self.phrase_matcher_attr or "ORTH"
+        attr_name = attr if isinstance(attr, str) else spacy.attrs.NAMES[attr]
+        if mine is None or attr_name.upper() not in _TOKENIZER_ATTRS:
             super().add_patterns(patterns)
             return
-        with self.nlp.select_pipes(disable=names[: names.index(mine[0])]):
+        with self.nlp.select_pipes(disable=names[:mine]):
             super().add_patterns(patterns)
 
     def clear(self) -> None:

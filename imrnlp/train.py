@@ -101,7 +101,15 @@ from .labelstudio import export_rows, is_export
 from .labelstudio import task as labelstudio_task
 from .ocr import OcrMode
 from .readers import LETTER_SUFFIXES, read_letter
-from .span_scores import bootstrap_losses, letter_scores, summary
+from .span_scores import (
+    bootstrap_losses,
+    changed_spans,
+    letter_scores,
+    letter_spans,
+    scores_of,
+    sign_test,
+    summary,
+)
 from .version import __version__
 
 logger = logging.getLogger("imrnlp")
@@ -539,13 +547,20 @@ def train_model(
         header=("label", "P", "R", "F"),
         aligns=("l", "r", "r", "r"),
     )
-    msg.divider("Merge policies on the dev letters: F (share of resamples losing to the rules)")
+    msg.divider(
+        "Merge policies on the dev letters: F (share of resamples losing to the rules; "
+        "changed spans right/wrong, sign test p)"
+    )
     msg.table(
         [
             (
                 lab,
                 f"{ev['rules']:.3f}",
-                *(f"{ev[p]['f']:.3f} ({ev[p]['losses']:.2f})" for p in POLICIES),
+                *(
+                    f"{ev[p]['f']:.3f} ({ev[p]['losses']:.2f}; "
+                    f"{ev[p]['won']}/{ev[p]['lost']}, {ev[p]['p']:.2f})"
+                    for p in POLICIES
+                ),
             )
             for lab, ev in evidence.items()
         ],
@@ -584,18 +599,28 @@ def train_model(
 #: share of resamples *won* would not do: a policy right in the one dev letter that names a drug
 #: the rules miss, and equal in the others, wins only where that letter is drawn.
 POLICY_MAX_LOSSES = 0.1
+#: ... and the spans it changes on the dev letters are right more often than a coin would make
+#: them, at this level (`span_scores.sign_test`). The resamples cannot see a gain of one or two
+#: spans with no letter lost (0.00 lost, the share of ties): measured (README, "Merge policy"),
+#: PROCEDURE `filter` chosen on 2 spans won and 0 lost in 16 dev letters scored 0.914 against
+#: the rules' 0.919 on the test letters, and MEDICATION and GUIDELINE `boundaries` chosen the
+#: same way in the learning curve scored 0.017 and 0.009 below the rules there.
+POLICY_MAX_P = 0.05
 
 
 def policy_evidence(model: Path, dev: list[Annotated]) -> dict[str, dict[str, Any]]:
-    """Per label, the rules' F on the dev letters and, per merge policy, its F and the share of
-    dev-letter resamples in which it scores below the rules.
+    """Per label, the rules' F on the dev letters and, per merge policy, its F, the share of
+    dev-letter resamples in which it scores below the rules, the spans where it differs from the
+    rules that it gets right and wrong, and their sign test.
 
     Returns
     -------
-    {LABEL: {"rules": f, POLICY: {"f": f, "losses": share}}}
+    {LABEL: {"rules": f, POLICY: {"f": f, "losses": share, "won": n, "lost": n, "p": p}}}
     """
     _pipeline.forget()
-    rules = letter_scores(_pipeline.load(), dev)
+    gold = [r.spans for r in dev]
+    rules_spans = letter_spans(_pipeline.load(), dev)
+    rules = [scores_of(found, g) for found, g in zip(rules_spans, gold, strict=True)]
     nlp = spacy.load(model)
     merger = cast(SpanMerger, nlp.get_pipe(L.PIPE_SPAN_MERGER))
     rules_f = summary(rules)["per_label"]
@@ -604,30 +629,38 @@ def policy_evidence(model: Path, dev: list[Annotated]) -> dict[str, dict[str, An
     }
     for policy in POLICIES:
         merger.policies = dict.fromkeys(L.ENTITY_LABELS, policy)
-        scored = letter_scores(nlp, dev)
+        found = letter_spans(nlp, dev)
+        scored = [scores_of(f, g) for f, g in zip(found, gold, strict=True)]
         per_label = summary(scored)["per_label"]
         for lab in L.ENTITY_LABELS:
+            won, lost = changed_spans(found, rules_spans, gold, lab)
             evidence[lab][policy] = {
                 "f": per_label[lab]["f"],
                 "losses": bootstrap_losses(scored, rules, lab),
+                "won": won,
+                "lost": lost,
+                "p": round(sign_test(won, lost), 4),
             }
     return evidence
 
 
 def choose_policies(
-    evidence: dict[str, dict[str, Any]], max_losses: float = POLICY_MAX_LOSSES
+    evidence: dict[str, dict[str, Any]],
+    max_losses: float = POLICY_MAX_LOSSES,
+    max_p: float = POLICY_MAX_P,
 ) -> dict[str, str]:
     """For each label of `policy_evidence`'s table, the merge policy with the highest F on the dev
-    letters among those whose F there is higher than the rules' and that lose to the rules in at
-    most `max_losses` of the dev letters' resamples (on a tie, the earlier of
-    `span_merger.POLICIES`); other labels are left out and keep the rules' spans."""
+    letters among those whose F there is higher than the rules', that lose to the rules in at
+    most `max_losses` of the dev letters' resamples, and whose changed spans pass the sign test
+    at `max_p` (on a tie, the earlier of `span_merger.POLICIES`); other labels are left out and
+    keep the rules' spans."""
     chosen: dict[str, str] = {}
     for lab, scores in evidence.items():
         best = scores["rules"]
         for policy in POLICIES:
-            f, losses = scores[policy]["f"], scores[policy]["losses"]
-            if f > best and losses <= max_losses:
-                best, chosen[lab] = f, policy
+            ev = scores[policy]
+            if ev["f"] > best and ev["losses"] <= max_losses and ev["p"] <= max_p:
+                best, chosen[lab] = ev["f"], policy
     return chosen
 
 

@@ -8,7 +8,7 @@ from spacy.scorer import PRFScore
 
 import imrnlp
 from imrnlp import labels as L
-from imrnlp.span_scores import bootstrap_losses, letter_scores, summary
+from imrnlp.span_scores import bootstrap_losses, changed_spans, letter_scores, sign_test, summary
 from imrnlp.train import choose_policies
 
 TEXT = "Norco 10/325mg #60 is not medically necessary. Date of Injury: 07/17/2013."
@@ -61,20 +61,68 @@ def test_bootstrap_losses_is_paired_over_letters() -> None:
     assert 0.3 < bootstrap_losses(mixed, rules, "DIAGNOSIS", resamples=2000) < 0.6
 
 
+def test_changed_spans_counts_where_candidate_and_baseline_differ() -> None:
+    gold = [{(0, 10, "DIAGNOSIS"), (20, 25, "DIAGNOSIS")}, {(5, 9, "DIAGNOSIS")}]
+    rules = [{(4, 10, "DIAGNOSIS"), (20, 25, "DIAGNOSIS"), (30, 33, "DIAGNOSIS")}, set()]
+    model = [
+        {(0, 10, "DIAGNOSIS"), (20, 25, "DIAGNOSIS"), (30, 33, "DIAGNOSIS"), (40, 44, "DATE")},
+        {(5, 8, "DIAGNOSIS")},
+    ]
+    # letter 1: a boundary mended (right span in, wrong span out: 2 won); letter 2: a wrong span in
+    assert changed_spans(model, rules, gold, "DIAGNOSIS") == (2, 1)
+    assert changed_spans(rules, model, gold, "DIAGNOSIS") == (1, 2)
+    assert changed_spans(model, rules, gold, "DATE") == (0, 1)  # other labels apart
+    assert changed_spans(rules, rules, gold, "DIAGNOSIS") == (0, 0)
+
+
+def test_sign_test_is_the_binomial_tail() -> None:
+    assert sign_test(0, 0) == 1.0  # nothing changed: no evidence
+    assert sign_test(1, 0) == 0.5
+    assert sign_test(2, 0) == 0.25
+    assert sign_test(5, 0) == 1 / 32
+    assert sign_test(9, 1) == 11 / 1024
+    assert sign_test(3, 3) == 42 / 64
+
+
+def _ev(f: float, losses: float, won: int, lost: int) -> dict[str, float]:
+    return {"f": f, "losses": losses, "won": won, "lost": lost, "p": sign_test(won, lost)}
+
+
 def test_a_policy_needs_a_gain_that_is_not_a_balance_of_wins_and_losses() -> None:
     evidence = {
         "PROCEDURE": {
             "rules": 0.80,
-            "add": {"f": 0.79, "losses": 0.8},
-            "boundaries": {"f": 0.83, "losses": 0.05},
-            "filter": {"f": 0.85, "losses": 0.3},  # best F, but it loses letters to win others
+            "add": _ev(0.79, 0.8, 3, 5),
+            "boundaries": _ev(0.83, 0.05, 12, 2),
+            "filter": _ev(0.85, 0.3, 20, 9),  # best F, but it loses letters to win others
         },
         "DIAGNOSIS": {
             "rules": 0.70,
-            "add": {"f": 0.71, "losses": 0.4},
-            "boundaries": {"f": 0.70, "losses": 0.0},  # no gain
-            "filter": {"f": 0.69, "losses": 0.6},
+            "add": _ev(0.71, 0.4, 8, 6),
+            "boundaries": _ev(0.70, 0.0, 0, 0),  # no gain
+            "filter": _ev(0.69, 0.6, 4, 6),
         },
     }
     assert choose_policies(evidence, 0.1) == {"PROCEDURE": "boundaries"}
-    assert choose_policies(evidence, 1.0) == {"PROCEDURE": "filter", "DIAGNOSIS": "add"}
+    assert choose_policies(evidence, 1.0, 1.0) == {"PROCEDURE": "filter", "DIAGNOSIS": "add"}
+
+
+def test_a_policy_needs_more_than_a_coin_toss_of_changed_spans() -> None:
+    # mends two spans in one dev letter and changes nothing else: no resample loses, but 2 of 2
+    # right is what a coin gives a quarter of the time
+    evidence = {
+        "PROCEDURE": {
+            "rules": 0.908,
+            "add": _ev(0.904, 0.75, 3, 6),
+            "boundaries": _ev(0.903, 0.69, 5, 8),
+            "filter": _ev(0.911, 0.0, 2, 0),
+        },
+        "MEDICATION": {
+            "rules": 0.90,
+            "add": _ev(1.0, 0.0, 9, 0),  # many spans, all right
+            "boundaries": _ev(0.95, 0.0, 4, 0),
+            "filter": _ev(0.89, 0.5, 1, 2),
+        },
+    }
+    assert choose_policies(evidence) == {"MEDICATION": "add"}
+    assert choose_policies(evidence, max_p=1.0) == {"PROCEDURE": "filter", "MEDICATION": "add"}

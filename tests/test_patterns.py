@@ -123,6 +123,11 @@ def test_ocr_rules_are_valid():
         ("There was some mild cervical strain noted.", "cervical strain"),
         ("pain in the neck and right\nshoulder pain today", "right\nshoulder pain"),
         ("treated for bilateral\nlumbar radiculitis.", "bilateral\nlumbar radiculitis"),
+        # the course (subacute, recurrent) and a bone or the foramen before the head are too
+        ("a right distal radius fracture in 2015", "right distal radius fracture"),
+        ("with left foraminal disc protrusion at L5-S1", "left foraminal disc protrusion"),
+        ("radiographs, subacute shoulder pain, and", "subacute shoulder pain"),
+        ("there was a nondisplaced skull fracture.", "nondisplaced skull fracture"),
     ],
 )
 def test_diagnosis_token_patterns(text, span):

@@ -5,8 +5,8 @@ character offsets (an annotation off the tokenizer's boundaries can never be fou
 missed). Counts are spaCy's `PRFScore`s, one per letter and label, so that they add up to the
 figures `imrnlp evaluate` reports and can be resampled letter by letter (`bootstrap_losses`), which
 is how `imrnlp train` tells a merge policy's gain on the dev letters from a balance of letters won
-and lost, and which spans a policy changes (`changed_spans`, `sign_test`), which is how it tells a
-gain from a coin toss on a handful of spans.
+and lost; and which changes a policy makes to the spans (`span_changes`, `sign_test`), which is
+how it tells a gain from a coin toss on a handful of changes.
 """
 
 from __future__ import annotations
@@ -112,30 +112,50 @@ def bootstrap_losses(
     return losses / resamples
 
 
-def changed_spans(
+def span_changes(
     candidate: Sequence[set[Span3]],
     baseline: Sequence[set[Span3]],
     gold: Sequence[Iterable[Span3]],
     label: str,
 ) -> tuple[int, int]:
-    """Where `candidate` and `baseline` differ on `label`'s spans, how often the candidate is right
-    and how often wrong: (won, lost). A span only the candidate has is won if it is annotated
-    and lost if not; a span only the baseline has is won (the candidate left out a wrong span)
-    if it is not annotated, and lost if it is. A boundary mended counts twice, as F does."""
+    """Where `candidate` and `baseline` differ on `label`'s spans, how many of the changes are
+    right and how many wrong: (won, lost). A change is a group of differing spans that overlap
+    one another (a span only one side has, with every differing span it overlaps): a boundary
+    moved is one change, a span added or left out is one. It is won when it gains annotated spans
+    or sheds spurious ones on balance (a boundary mended, a right span added, a wrong one left
+    out), lost when the balance goes the other way, and counts for neither when it is even (one
+    wrong boundary for another)."""
     won = lost = 0
     for cand, base, gold_spans in zip(candidate, baseline, gold, strict=True):
-        c = {s for s in cand if s[2] == label}
-        b = {s for s in base if s[2] == label}
-        g = {s for s in gold_spans if s[2] == label}
-        won += len((c - b) & g) + len((b - c) - g)
-        lost += len((c - b) - g) + len((b - c) & g)
+        c = {sp for sp in cand if sp[2] == label}
+        b = {sp for sp in base if sp[2] == label}
+        g = {sp for sp in gold_spans if sp[2] == label}
+        for group in _overlapping_groups(sorted((c - b) | (b - c))):
+            new, old = group & c, group & b
+            balance = len(new & g) - len(old & g) + len(old - g) - len(new - g)
+            won += balance > 0
+            lost += balance < 0
     return won, lost
 
 
+def _overlapping_groups(spans: list[Span3]) -> list[set[Span3]]:
+    """`spans` (sorted by start) in groups of spans that overlap, directly or through others."""
+    groups: list[set[Span3]] = []
+    end = -1
+    for sp in spans:
+        if groups and sp[0] < end:
+            groups[-1].add(sp)
+            end = max(end, sp[1])
+        else:
+            groups.append({sp})
+            end = sp[1]
+    return groups
+
+
 def sign_test(won: int, lost: int) -> float:
-    """One-sided exact sign test: the chance of `won` or more of `won + lost` changed spans right
-    if each were right or wrong as by a coin (1.0 where nothing changed). A policy that mends one
-    span in one dev letter and changes nothing else never loses a resample of the letters
+    """One-sided exact sign test: the chance of `won` or more of `won + lost` changes right if
+    each were right or wrong as by a coin (1.0 where nothing changed). A policy that mends one
+    boundary in one dev letter and changes nothing else never loses a resample of the letters
     (`bootstrap_losses`), but it is one coin toss: 0.5 here."""
     n = won + lost
     if n == 0:

@@ -8,7 +8,7 @@ from spacy.scorer import PRFScore
 
 import imrnlp
 from imrnlp import labels as L
-from imrnlp.span_scores import bootstrap_losses, changed_spans, letter_scores, sign_test, summary
+from imrnlp.span_scores import bootstrap_losses, letter_scores, sign_test, span_changes, summary
 from imrnlp.train import choose_policies
 
 TEXT = "Norco 10/325mg #60 is not medically necessary. Date of Injury: 07/17/2013."
@@ -61,18 +61,28 @@ def test_bootstrap_losses_is_paired_over_letters() -> None:
     assert 0.3 < bootstrap_losses(mixed, rules, "DIAGNOSIS", resamples=2000) < 0.6
 
 
-def test_changed_spans_counts_where_candidate_and_baseline_differ() -> None:
+def test_span_changes_counts_each_change_once() -> None:
     gold = [{(0, 10, "DIAGNOSIS"), (20, 25, "DIAGNOSIS")}, {(5, 9, "DIAGNOSIS")}]
     rules = [{(4, 10, "DIAGNOSIS"), (20, 25, "DIAGNOSIS"), (30, 33, "DIAGNOSIS")}, set()]
     model = [
         {(0, 10, "DIAGNOSIS"), (20, 25, "DIAGNOSIS"), (30, 33, "DIAGNOSIS"), (40, 44, "DATE")},
         {(5, 8, "DIAGNOSIS")},
     ]
-    # letter 1: a boundary mended (right span in, wrong span out: 2 won); letter 2: a wrong span in
-    assert changed_spans(model, rules, gold, "DIAGNOSIS") == (2, 1)
-    assert changed_spans(rules, model, gold, "DIAGNOSIS") == (1, 2)
-    assert changed_spans(model, rules, gold, "DATE") == (0, 1)  # other labels apart
-    assert changed_spans(rules, rules, gold, "DIAGNOSIS") == (0, 0)
+    # letter 1: a boundary mended (one change, won); letter 2: a wrong span added (lost)
+    assert span_changes(model, rules, gold, "DIAGNOSIS") == (1, 1)
+    # the other way round: a boundary broken (lost), a wrong span left out (won)
+    assert span_changes(rules, model, gold, "DIAGNOSIS") == (1, 1)
+    assert span_changes(model, rules, gold, "DATE") == (0, 1)  # other labels apart
+    assert span_changes(rules, rules, gold, "DIAGNOSIS") == (0, 0)
+    # one wrong boundary for another is neither; a span split in two wrongly is one change, lost
+    assert span_changes(
+        [{(0, 6, "DIAGNOSIS")}], [{(4, 10, "DIAGNOSIS")}], gold[:1], "DIAGNOSIS"
+    ) == (
+        0,
+        0,
+    )
+    split = [{(0, 4, "DIAGNOSIS"), (5, 10, "DIAGNOSIS")}]
+    assert span_changes(split, [{(0, 10, "DIAGNOSIS")}], gold[:1], "DIAGNOSIS") == (0, 1)
 
 
 def test_sign_test_is_the_binomial_tail() -> None:
@@ -107,9 +117,9 @@ def test_a_policy_needs_a_gain_that_is_not_a_balance_of_wins_and_losses() -> Non
     assert choose_policies(evidence, 1.0, 1.0) == {"PROCEDURE": "filter", "DIAGNOSIS": "add"}
 
 
-def test_a_policy_needs_more_than_a_coin_toss_of_changed_spans() -> None:
-    # mends two spans in one dev letter and changes nothing else: no resample loses, but 2 of 2
-    # right is what a coin gives a quarter of the time
+def test_a_policy_needs_more_than_a_coin_toss_of_changes() -> None:
+    # mends two boundaries in one dev letter and changes nothing else: no resample loses, but 2 of
+    # 2 right is what a coin gives a quarter of the time
     evidence = {
         "PROCEDURE": {
             "rules": 0.908,
@@ -119,7 +129,7 @@ def test_a_policy_needs_more_than_a_coin_toss_of_changed_spans() -> None:
         },
         "MEDICATION": {
             "rules": 0.90,
-            "add": _ev(1.0, 0.0, 9, 0),  # many spans, all right
+            "add": _ev(1.0, 0.0, 9, 0),  # many changes, all right
             "boundaries": _ev(0.95, 0.0, 4, 0),
             "filter": _ev(0.89, 0.5, 1, 2),
         },

@@ -640,7 +640,7 @@ def policy_evidence(model: Path, dev: list[Annotated]) -> dict[str, dict[str, An
                 "losses": bootstrap_losses(scored, rules, lab),
                 "won": won,
                 "lost": lost,
-                "p": round(sign_test(won, lost), 4),
+                "p": sign_test(won, lost),
             }
     return evidence
 

@@ -1,5 +1,7 @@
 """How many letters to annotate: train on 25, 50 and 100 percent of the training letters and plot
-span F per label on the fixed test letters, beside the rules alone.
+span F per label on the fixed test letters, beside the rules alone: on the left what a user gets
+(rules + model, the merge policies the dev letters chose), on the right what the NER itself has
+learned (its own entities, before any merge).
 
     python benchmarks/learning_curve.py [ANNOTATIONS] [--steps 400] [-o learning_curve.png]
 
@@ -32,6 +34,27 @@ def _write(records, path: Path) -> None:
             f.write(json.dumps({"text": r.text, "spans": spans, "meta": meta}) + "\n")
 
 
+def _ner_scores(model: Path, records) -> dict[str, float]:
+    """F per label (and "all") of the trained NER's own entities (`doc.ents`) on `records`."""
+    import spacy
+    from spacy.scorer import PRFScore
+
+    from imrnlp import labels as L
+
+    nlp = spacy.load(model)
+    per = {lab: PRFScore() for lab in L.ENTITY_LABELS}
+    for r in records:
+        nlp.max_length = max(nlp.max_length, len(r.text) + 1)
+        doc = nlp(r.text)
+        found = {(e.start_char, e.end_char, e.label_) for e in doc.ents}
+        for lab in L.ENTITY_LABELS:
+            gold = {s for s in r.spans if s[2] == lab}
+            per[lab].score_set({s for s in found if s[2] == lab}, gold)
+    out = {lab: score.fscore for lab, score in per.items()}
+    out["all"] = sum(per.values(), PRFScore()).fscore
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("annotations", nargs="?", default=str(REPO / "annotations" / "letters"))
@@ -57,12 +80,14 @@ def main() -> None:
             trained = train_model(data, tmp / f"model-{n}", max_steps=args.steps)
             seconds = time.perf_counter() - started
             scores = evaluate_model(tmp / f"model-{n}", data, split="test")
+            scores["ner"] = _ner_scores(tmp / f"model-{n}", [r for r in fixed if r.split == "test"])
             rows.append((n, seconds, scores))
             policies = ", ".join(f"{k} {v}" for k, v in trained["merge_policies"].items())
             print(
                 f"{n:3} train letters: F {scores['model']['f']:.3f} "
                 f"(rules alone {scores['rules']['f']:.3f}), trained in {seconds:.0f} s; "
-                f"merged: {policies or 'nothing'}",
+                f"merged: {policies or 'nothing'}; "
+                f"the NER's own entities F {scores['ner']['all']:.3f}",
                 flush=True,
             )
     labels = list(L.ENTITY_LABELS)
@@ -74,6 +99,10 @@ def main() -> None:
     rules = rows[-1][2]["rules"]
     cells = "  ".join(f"{rules['per_label'].get(lab, {}).get('f', 0.0):9.3f}" for lab in labels)
     print(f"  rules  {cells}  {rules['f']:9.3f}")
+    print("the NER's own entities (before the merge):")
+    for n, _, scores in rows:
+        cells = "  ".join(f"{scores['ner'][lab]:9.3f}" for lab in labels)
+        print(f"{n:7}  {cells}  {scores['ner']['all']:9.3f}")
 
     import matplotlib
 
@@ -82,18 +111,24 @@ def main() -> None:
 
     # Okabe-Ito colours, one per label
     colours = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
-    fig, ax = plt.subplots(figsize=(8, 5), dpi=100)
+    fig, (ax, ax_ner) = plt.subplots(1, 2, figsize=(12, 5), dpi=100, sharey=True)
     xs = [n for n, _, _ in rows]
     for lab, colour in zip(labels, colours, strict=True):
+        rules_f = rules["per_label"].get(lab, {}).get("f", 0.0)
         ys = [s["model"]["per_label"].get(lab, {}).get("f", 0.0) for _, _, s in rows]
         ax.plot(xs, ys, marker="o", color=colour, label=lab)
-        ax.axhline(rules["per_label"].get(lab, {}).get("f", 0.0), color=colour, ls=":", lw=1)
+        ax_ner.plot(xs, [s["ner"][lab] for _, _, s in rows], marker="o", color=colour, label=lab)
+        for axis in (ax, ax_ner):
+            axis.axhline(rules_f, color=colour, ls=":", lw=1)
     ax.plot(xs, [s["model"]["f"] for _, _, s in rows], marker="s", color="black", lw=2, label="all")
-    ax.axhline(rules["f"], color="black", ls=":", lw=1.5)
-    ax.set_xlabel("training letters annotated")
-    ax.set_ylabel("span F1 on the test letters (rules + model); dotted: rules alone")
-    ax.set_title(f"Learning curve ({args.steps} steps a run)")
-    ax.set_xticks(xs)
+    ax_ner.plot(xs, [s["ner"]["all"] for _, _, s in rows], marker="s", color="black", lw=2)
+    for axis in (ax, ax_ner):
+        axis.axhline(rules["f"], color="black", ls=":", lw=1.5)
+        axis.set_xlabel("training letters annotated")
+        axis.set_xticks(xs)
+    ax.set_ylabel("span F1 on the test letters; dotted: rules alone")
+    ax.set_title(f"rules + model, as merged ({args.steps} steps a run)")
+    ax_ner.set_title("the NER's own entities, before the merge")
     ax.legend(loc="lower right", fontsize=8, ncol=2)
     fig.tight_layout()
     fig.savefig(args.output)

@@ -42,6 +42,7 @@ def _ner_scores(model: Path, records) -> dict[str, float]:
     from spacy.scorer import PRFScore
 
     from imrnlp import labels as L
+    from imrnlp.span_scores import scores_of
 
     nlp = spacy.load(model)
     per = {lab: PRFScore() for lab in L.ENTITY_LABELS}
@@ -49,9 +50,8 @@ def _ner_scores(model: Path, records) -> dict[str, float]:
         nlp.max_length = max(nlp.max_length, len(r.text) + 1)
         doc = nlp(r.text)
         found = {(e.start_char, e.end_char, e.label_) for e in doc.ents}
-        for lab in L.ENTITY_LABELS:
-            gold = {s for s in r.spans if s[2] == lab}
-            per[lab].score_set({s for s in found if s[2] == lab}, gold)
+        for lab, score in scores_of(found, r.spans).items():
+            per[lab] += score
     out = {lab: score.fscore for lab, score in per.items()}
     out["all"] = sum(per.values(), PRFScore()).fscore
     return out

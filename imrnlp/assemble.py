@@ -190,16 +190,26 @@ def _diagnoses(doc: Doc, fields: list[Span], entities: list[Span]) -> list[Diagn
         return []
     region = regions[0]
     date = _listing_date(doc, region, entities)
-    spans = filter_spans(within(entities, region.start, region.end, L.DIAGNOSIS))
-    return [
-        Diagnosis(
-            text=squash(_unhyphenate(s.text)).rstrip("."),
-            assertion=s._.get(L.EXT_ASSERTION) or "present",
-            date=date,
-            evidence=evidence_of(s),
-        )
-        for s in spans
+    conditions = filter_spans(within(entities, region.start, region.end, L.DIAGNOSIS))
+    items = [
+        s
+        for s in fields
+        if s.label_ == L.DIAGNOSIS_ITEM and region.start <= s.start and s.end <= region.end
     ]
+    out = []
+    for item in sorted(items, key=lambda s: s.start):
+        # the item's assertion is its condition's ("Rule out", "status post"), as ConText read it
+        inside = [c for c in conditions if item.start <= c.start and c.end <= item.end]
+        assertion = inside[0]._.get(L.EXT_ASSERTION) if inside else None
+        out.append(
+            Diagnosis(
+                text=squash(_unhyphenate(item.text)).rstrip("."),
+                assertion=assertion or "present",
+                date=date,
+                evidence=evidence_of(item),
+            )
+        )
+    return out
 
 
 def _unhyphenate(text: str) -> str:

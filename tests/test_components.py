@@ -33,7 +33,8 @@ def test_context_assertions():
     }
     assert got["lumbar radiculopathy"] == "uncertain"
     assert got["cervical strain"] == "present"
-    assert got["history of knee osteoarthritis"] == "historical"  # listed as written
+    # the span is the condition the annotation guide tags; ConText reads the cue before it
+    assert got["knee osteoarthritis"] == "historical"
 
 
 def test_context_reads_a_cue_broken_over_two_lines():
@@ -179,3 +180,47 @@ def test_a_condition_in_a_guideline_section_title_stays_a_diagnosis() -> None:
     assert ("Chronic Pain", "DIAGNOSIS") in found
     record = imrnlp.extract(text)
     assert record.diagnoses == []
+
+
+LISTED = (
+    "CLINICAL CASE SUMMARY\nThe diagnoses include status post rib fracture, mild cervical "
+    "strain, lumbar strain, subsequent encounter, documented knee sprain, status post cubital "
+    "tunnel release, and myocardial infarct June 2016. She denies numbness.\n"
+)
+
+
+def test_a_listed_diagnosis_is_a_record_item_as_listed_and_a_condition_as_the_guide_has_it():
+    """The record lists each diagnosis as the letter does (gold/records keep "status post",
+    severity and the ICD encounter suffix); the DIAGNOSIS span is the condition alone
+    (annotations/README.md: history cues, severity, encounter suffix and dates stay outside)."""
+    doc = imrnlp.load()(LISTED)
+    spans = {s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == "DIAGNOSIS"}
+    assert {
+        "rib fracture",
+        "cervical strain",
+        "lumbar strain",
+        "knee sprain",
+        "myocardial infarct",
+    } <= spans
+    assert not spans & {
+        "status post rib fracture",
+        "mild cervical strain",
+        "lumbar strain, subsequent encounter",
+        "myocardial infarct June 2016",
+    }
+    assert not any("cubital tunnel release" in s for s in spans)  # a surgery, not a condition
+    record = imrnlp.extract(LISTED)
+    assert [(d.text, d.assertion) for d in record.diagnoses] == [
+        ("status post rib fracture", "historical"),
+        ("mild cervical strain", "present"),
+        ("lumbar strain, subsequent encounter", "present"),
+        ("knee sprain", "present"),  # a lead-in ("documented") is no part of either
+        ("status post cubital tunnel release", "present"),
+        ("myocardial infarct June 2016", "present"),  # the list ends at its sentence's end
+    ]
+    assert record.diagnoses[0].evidence.text == "status post rib fracture"
+
+
+def test_a_list_of_drugs_after_a_diagnosis_cue_lists_no_diagnosis():
+    text = "CLINICAL CASE SUMMARY\nThe diagnoses include Norco, Flexeril, and naproxen.\n"
+    assert imrnlp.extract(text).diagnoses == []

@@ -1,10 +1,14 @@
 """`imr_diagnosis_lists`: splits the case summary's list of diagnoses into DIAGNOSIS spans.
 
-Requires the field ruler's DIAGNOSIS_CUE spans ("The diagnoses include"). Assigns a DIAGNOSIS_LIST
-span (in `doc.spans["imr_fields"]`) over each listed region and one DIAGNOSIS span per listed
-diagnosis (in `doc.spans["imr"]`, id `diagnosis.list`). Shorter ruler DIAGNOSIS spans inside a
-listed diagnosis are dropped; a trained model's spans are kept, and the record takes the outermost
-DIAGNOSIS spans of the first region.
+Requires the field ruler's DIAGNOSIS_CUE spans ("The diagnoses include"). Assigns, in
+`doc.spans["imr_fields"]`, a DIAGNOSIS_LIST span over each listed region and a DIAGNOSIS_ITEM span
+over each listed diagnosis as the letter lists it (the record's diagnoses: "status post rib
+fracture", "lumbar strain, subsequent encounter"); and in `doc.spans["imr"]` one DIAGNOSIS span
+(id `diagnosis.list`) per item that names a condition, with the bounds the annotation guide gives
+a condition: without the item's history cue ("status post"), severity ("mild", "persistent"),
+ICD encounter suffix, or a trailing date or service (DIAGNOSIS_OUTSIDE spans of the field
+ruler; DATE, PROCEDURE and MEDICATION spans).
+Shorter ruler DIAGNOSIS spans inside a listed diagnosis are dropped; a trained model's are kept.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from .context import opening_regex
 _LIST_NUMBER = re.compile(r"^(?:\(?\d{1,2}[.)]|[a-z][.)]|[-*\u2022])$")
 _SIDE_ONLY = re.compile(r"^(?:left|right|bilateral|bilaterally|l|r)$", re.I)
 _MAX_TOKENS = 120
+#: the DIAGNOSIS_OUTSIDE rule id of lead-ins, left out of the listed diagnosis itself too
+LEAD_IN = "diagnosis_outside.lead_in"
 _LEADING = re.compile(r"^(?:and|or|the|a|an|of|with|include[sd]?|were|are|was|is|:|,|;)$", re.I)
 
 
@@ -48,6 +54,9 @@ class DiagnosisLists:
         fields = list(doc.spans.get(L.FIELDS_KEY, []))
         cues = filter_spans([s for s in fields if s.label_ == L.DIAGNOSIS_CUE])
         new_dx: list[Span] = []
+        items: list[Span] = []
+        bounds = _Bounds(doc, fields)
+        uncertain, history = self._cues()
         # tokens that name a condition: any DIAGNOSIS span, or a DIAGNOSIS_HEAD cue ("pain")
         heads = {
             t
@@ -70,8 +79,12 @@ class DiagnosisLists:
             if region is None:
                 continue
             regions.append(region)
-            new_dx.extend(self._split(doc, region, heads, *self._cues()))
-        doc.spans[L.FIELDS_KEY] = fields + regions
+            for item in self._split(doc, region, heads, bounds, uncertain, history):
+                items.append(item)
+                condition = bounds.condition(item, heads, history)
+                if condition is not None:
+                    new_dx.append(condition)
+        doc.spans[L.FIELDS_KEY] = fields + regions + items
         # a listed diagnosis replaces the shorter DIAGNOSIS spans the lexicon found inside it
         by_model = model_span_keys(doc)
         kept = [
@@ -102,12 +115,12 @@ class DiagnosisLists:
                 i += 1
                 continue
             prev = _prev_word(doc, i - 1, start)
-            if prev is not None and prev.like_num:
+            if prev is not None and _is_list_number(doc, prev, start):
                 i += 1  # "1." of a numbered list
                 continue
             nxt = _next_word(doc, i + 1)
             # a numbered list goes on: "... syndrome. 2. Rule out ..."
-            if nxt is not None and (_LIST_NUMBER.match(nxt.text) or nxt.like_num):
+            if nxt is not None and (_LIST_NUMBER.match(nxt.text) or nxt.text[:1].isdigit()):
                 i += 1
                 continue
             break
@@ -120,11 +133,15 @@ class DiagnosisLists:
         doc: Doc,
         region: Span,
         heads: set[int],
+        bounds: _Bounds,
         uncertain: re.Pattern[str] | None = None,
         history: re.Pattern[str] | None = None,
     ) -> list[Span]:
-        """Split at commas, semicolons, list numbers and a final "and"; then re-join a piece that
-        names no condition ("fascia", "initial encounter", "wrist") to its neighbour."""
+        """The listed diagnoses (DIAGNOSIS_ITEM spans): split at commas, semicolons, list numbers
+        and a final "and"; then re-join a piece that names no condition ("fascia", "initial
+        encounter", "wrist") to its neighbour. A region none of whose pieces names a condition or
+        a history but that names drugs or services ("Norflex, Pepcid, and naproxen") lists
+        none."""
         pieces: list[tuple[int, int]] = []
         start = region.start
         toks = list(region)
@@ -153,7 +170,12 @@ class DiagnosisLists:
         spans: list[Span] = []
         cleaned: list[tuple[int, int]] = []
         for s, e in pieces:
-            while s < e and (doc[s].is_space or doc[s].is_punct or _LEADING.match(doc[s].text)):
+            while s < e and (
+                doc[s].is_space
+                or doc[s].is_punct
+                or _LEADING.match(doc[s].text)
+                or s in bounds.lead_in
+            ):
                 s += 1
             cue = uncertain.match(doc[s:e].text) if uncertain is not None else None
             if cue:
@@ -165,6 +187,15 @@ class DiagnosisLists:
             if e <= s or all(t.like_num or t.is_punct or t.is_space for t in doc[s:e]):
                 continue
             cleaned.append((s, e))
+        names_condition = any(
+            any(i in heads for i in range(s, e))
+            or (history is not None and history.match(doc[s:e].text) is not None)
+            for s, e in cleaned
+        )
+        if not names_condition and any(
+            i in bounds.other_entity for s, e in cleaned for i in range(s, e)
+        ):
+            return []  # drugs or services after a cue ("Norflex, Pepcid, and naproxen")
         # pieces without a condition word join their neighbour
         merged: list[list[int]] = []
         pending: int | None = None  # start of a head-less piece waiting for the next one
@@ -196,8 +227,66 @@ class DiagnosisLists:
                 inner = doc.char_span(doc[s].idx, doc[s].idx + abbrev.start())
                 if inner is not None:
                     e = inner.end
-            spans.append(Span(doc, s, e, label=L.DIAGNOSIS, span_id="diagnosis.list"))
+            spans.append(Span(doc, s, e, label=L.DIAGNOSIS_ITEM, span_id="diagnosis.list"))
         return spans
+
+
+class _Bounds:
+    """Which tokens stay outside a listed diagnosis (lead-ins such as "documented") and which
+    outside the condition it names (DIAGNOSIS_OUTSIDE: severity, the ICD encounter suffix; and
+    a trailing date), from the field ruler's and the entity ruler's spans."""
+
+    def __init__(self, doc: Doc, fields: list[Span]) -> None:
+        self.doc = doc
+        outside = [s for s in fields if s.label_ == L.DIAGNOSIS_OUTSIDE]
+        self.lead_in = {t for s in outside if s.id_ == LEAD_IN for t in range(s.start, s.end)}
+        self.outside = {t for s in outside if s.id_ != LEAD_IN for t in range(s.start, s.end)}
+        entities = doc.spans.get(L.SPANS_KEY, [])
+        self.dates = {t for s in entities if s.label_ == L.DATE for t in range(s.start, s.end)}
+        self.other_entity = {
+            t
+            for s in entities
+            if s.label_ in (L.MEDICATION, L.PROCEDURE)
+            for t in range(s.start, s.end)
+        }
+
+    def condition(
+        self, item: Span, heads: set[int], history: re.Pattern[str] | None
+    ) -> Span | None:
+        """The DIAGNOSIS span of a listed diagnosis: the item without its history cue, severity,
+        encounter suffix and a trailing date or service; None where what is left names no condition
+        ("status post cubital tunnel release")."""
+        doc, s, e = self.doc, item.start, item.end
+        cue = history.match(item.text) if history is not None else None
+        if cue:
+            after = item.start_char + cue.end()
+            while s < e and doc[s].idx < after:
+                s += 1
+        while s < e and (doc[s].is_space or s in self.outside or s in self.lead_in):
+            s += 1
+        trailing = False
+        while e > s:
+            t = doc[e - 1]
+            if t.is_space or t.text in {".", ",", ";", ":"} or e - 1 in self.outside:
+                e -= 1
+            elif e - 1 in self.dates or e - 1 in self.other_entity or (trailing and t.is_stop):
+                # "myocardial infarct June 2016", "... fracture of the finger and repair on ..."
+                trailing = True
+                e -= 1
+            else:
+                break
+        if e <= s or not any(i in heads for i in range(s, e)):
+            return None
+        return Span(doc, s, e, label=L.DIAGNOSIS, span_id="diagnosis.list")
+
+
+def _is_list_number(doc: Doc, tok: Any, floor: int) -> bool:
+    """The "1" of "1." in a numbered list: a one- or two-digit number that opens a line or the list
+    or follows a separator; not a sentence's last number ("... on June 2016. She ...")."""
+    if not (tok.text.isdigit() and len(tok.text) <= 2):
+        return False
+    before = _prev_word(doc, tok.i - 1, floor)
+    return _opens_line(doc, tok.i, floor) or before is None or before.text in {",", ";", "."}
 
 
 def _opens_line(doc: Doc, i: int, floor: int) -> bool:

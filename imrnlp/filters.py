@@ -206,6 +206,42 @@ def _is_noise(span: Span) -> bool:
     return False
 
 
+@cache
+def join_rules() -> dict[str, tuple[str, frozenset[str]]]:
+    """Per label, the rule id and the generic head words after which two spans of the label
+    side by side are one (`patterns/joins.jsonl`). A joined span keeps its head's rule id (the
+    rule's own id where the head has none), so what the service is still follows the head."""
+    return {
+        rule["label"]: (rule["id"], frozenset(h.lower() for h in rule["heads"]))
+        for rule in read_jsonl(patterns_dir() / "joins.jsonl")
+    }
+
+
+def _joined(spans: list[Span]) -> list[Span]:
+    """Spans of a label with a join rule, each followed (across whitespace only) by a span of
+    the same label that is a generic head word, joined with it; the parts stay, and
+    `longest_per_label` then drops them as inside the joined span."""
+    rules = join_rules()
+    out: list[Span] = []
+    by_start = {}
+    for s in spans:
+        if s.label_ in rules:
+            by_start.setdefault((s.label_, s.start), []).append(s)
+    for s in spans:
+        rule = rules.get(s.label_)
+        if rule is None:
+            continue
+        nxt = s.end
+        doc = s.doc
+        while nxt < len(doc) and doc[nxt].is_space:
+            nxt += 1
+        for t in by_start.get((s.label_, nxt), []):
+            if squash(t.text).lower() in rule[1]:
+                # the head's rule id: what the service is (its item category) is the head's
+                out.append(Span(doc, s.start, t.end, label=s.label_, span_id=t.id_ or rule[0]))
+    return out
+
+
 def longest_per_label(existing: Iterable[Span], new: Iterable[Span]) -> list[Span]:
     """The new spans, less any that lies inside a longer span of the same label (or a DIAGNOSIS,
     PROCEDURE or MEDICATION inside a GUIDELINE name).
@@ -215,6 +251,7 @@ def longest_per_label(existing: Iterable[Span], new: Iterable[Span]) -> list[Spa
     noise."""
     new = [_trimmed(s) for s in new if not _is_noise(s)]
     new = [_wrapped_url(s) if s.id_ == L.RULE_URL else s for s in new]
+    new += _joined(new)
     guidelines = [(g.start, g.end) for g in new if g.label_ == "GUIDELINE"]
     if guidelines:
         new = [

@@ -397,3 +397,40 @@ def test_noise_rules_name_known_labels_and_conditions():
         for rule in rules:
             assert set(rule) <= conditions and rule["why"], rule
             assert rule.get("id", next(iter(ids))) in ids, rule
+
+
+@pytest.mark.parametrize(
+    ("text", "procedures"),
+    [
+        # a span right before a generic service word names that service (patterns/joins.jsonl)
+        (
+            "Request for platelet-rich plasma injection of the knee",
+            ["platelet-rich plasma injection"],
+        ),
+        ("He underwent arthroscopic repair in 2015.", ["arthroscopic repair"]),
+        ("a hearing aid\nevaluation was requested", ["hearing aid\nevaluation"]),
+        # two whole services side by side stay two
+        (
+            "Acute inpatient rehabilitation physical therapy",
+            ["Acute inpatient rehabilitation", "physical therapy"],
+        ),
+        ("PT/OT three times a week", ["PT", "OT"]),
+    ],
+)
+def test_a_procedure_before_a_generic_service_word_is_one_service(text, procedures):
+    from imrnlp import labels as L
+    from imrnlp.pipeline import load
+
+    doc = load()(text)
+    found = [s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == "PROCEDURE"]
+    assert all(p in found for p in procedures), found
+    assert not [f for f in found if f not in procedures and any(f in p for p in procedures)]
+
+
+def test_join_rules_name_known_labels_and_heads():
+    from imrnlp import labels as L
+    from imrnlp.filters import join_rules
+
+    rules = join_rules()
+    assert rules and set(rules) <= set(L.ENTITY_LABELS)
+    assert all(rule_id and heads for rule_id, heads in rules.values())

@@ -223,7 +223,7 @@ def _joined(spans: list[Span]) -> list[Span]:
     `longest_per_label` then drops them as inside the joined span."""
     rules = join_rules()
     out: list[Span] = []
-    by_start = {}
+    by_start: dict[tuple[str, int], list[Span]] = {}
     for s in spans:
         if s.label_ in rules:
             by_start.setdefault((s.label_, s.start), []).append(s)

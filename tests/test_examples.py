@@ -13,8 +13,10 @@ from .conftest import REPO
 EXAMPLES = REPO / "examples"
 
 
-def _run(*args: str) -> str:
-    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, check=True)
+def _run(*args: str, cwd: object = None) -> str:
+    """Run an example script; where it fails, the failure shows what the script printed."""
+    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=cwd)
+    assert done.returncode == 0, f"{args[0]} exited {done.returncode}:\n{done.stderr[-3000:]}"
     return done.stdout
 
 
@@ -54,14 +56,8 @@ def test_batch_folder(tmp_path, three_letters):
 
 
 def test_train_small(tmp_path, corpus):
-    done = subprocess.run(
-        [sys.executable, str(EXAMPLES / "train_small.py"), str(tmp_path / "model"), "8"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=REPO,
-    )
-    assert "rules F" in done.stdout
+    out = _run(str(EXAMPLES / "train_small.py"), str(tmp_path / "model"), "8", cwd=REPO)
+    assert "rules F" in out
 
 
 def test_drugs_by_ingredient(tmp_path, corpus):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 from spacy.util import registry
 
 from . import labels as L
@@ -214,7 +214,78 @@ def join_rules() -> dict[str, tuple[str, frozenset[str]]]:
     return {
         rule["label"]: (rule["id"], frozenset(h.lower() for h in rule["heads"]))
         for rule in read_jsonl(patterns_dir() / "joins.jsonl")
+        if "heads" in rule
     }
+
+
+@dataclass(frozen=True)
+class _SiteList:
+    label: str
+    rule_id: str
+    sites: frozenset[str]
+    joiners: frozenset[str]
+    last_joiners: frozenset[str]
+    not_after: frozenset[str]
+    of_words: frozenset[str]
+
+
+@cache
+def site_list_rules() -> list[_SiteList]:
+    """The rules of `patterns/joins.jsonl` that take a list of sites into the span after it
+    ("neck, mid back and low back pain"); the site words are the first token's words of the
+    entity rules each names (`sites_of`), the one place they are written."""
+    from .resources import entity_patterns
+
+    patterns = entity_patterns()
+    out = []
+    for rule in read_jsonl(patterns_dir() / "joins.jsonl"):
+        if "sites_of" not in rule:
+            continue
+        words: set[str] = set()
+        for p in patterns:
+            if p.get("id") in rule["sites_of"] and isinstance(p["pattern"], list):
+                words |= {w.lower() for w in p["pattern"][0].get("LOWER", {}).get("IN", [])}
+        out.append(
+            _SiteList(
+                rule["label"],
+                rule["id"],
+                frozenset(words - set(rule.get("not_sites", []))),
+                frozenset(rule["joiners"]),
+                frozenset(rule.get("last_joiners", rule["joiners"])),
+                frozenset(rule.get("not_after", [])),
+                frozenset(rule.get("of_words", [])),
+            )
+        )
+    return out
+
+
+def _site_lists(spans: list[Span]) -> list[Span]:
+    """Each span that opens with a site word, with the list of sites joined to it before it
+    ("neck, mid back and" before "low back pain"), as one span; only where a joiner stands
+    right before the span and no other span of the label lies in the list."""
+    out: list[Span] = []
+    for rule in site_list_rules():
+        mine = [s for s in spans if s.label_ == rule.label]
+        taken = {t for s in mine for t in range(s.start, s.end)}
+        for s in mine:
+            if s[0].lower_ not in rule.sites:
+                continue
+            doc, i, start, joined = s.doc, s.start - 1, None, False
+            while i >= 0 and i not in taken:
+                t = doc[i]
+                if t.lower_ in rule.joiners:
+                    # the joiner right before the span must be "and"/"or" (", and" too)
+                    joined = joined or (start is None and t.lower_ in rule.last_joiners)
+                elif t.lower_ in rule.sites:
+                    if not joined:
+                        break  # "right" right before the span: its own rule's business
+                    start = i
+                elif not t.is_space:
+                    break
+                i -= 1
+            if start is not None and not _after_condition_of(doc, start, rule, mine):
+                out.append(Span(doc, start, s.end, label=s.label_, span_id=rule.rule_id))
+    return out
 
 
 def _joined(spans: list[Span]) -> list[Span]:
@@ -222,24 +293,43 @@ def _joined(spans: list[Span]) -> list[Span]:
     the same label that is a generic head word, joined with it; the parts stay, and
     `longest_per_label` then drops them as inside the joined span."""
     rules = join_rules()
+    heads_at: dict[tuple[str, int], list[Span]] = {}
+    for t in spans:
+        rule = rules.get(t.label_)
+        if rule is not None and t.end - t.start <= 3 and squash(t.text).lower() in rule[1]:
+            heads_at.setdefault((t.label_, t.start), []).append(t)
+    if not heads_at:
+        return []
     out: list[Span] = []
-    by_start: dict[tuple[str, int], list[Span]] = {}
     for s in spans:
-        if s.label_ in rules:
-            by_start.setdefault((s.label_, s.start), []).append(s)
-    for s in spans:
-        rule = rules.get(s.label_)
-        if rule is None:
+        if s.label_ not in rules:
             continue
-        nxt = s.end
-        doc = s.doc
+        doc, nxt = s.doc, s.end
         while nxt < len(doc) and doc[nxt].is_space:
             nxt += 1
-        for t in by_start.get((s.label_, nxt), []):
-            if squash(t.text).lower() in rule[1]:
-                # the head's rule id: what the service is (its item category) is the head's
-                out.append(Span(doc, s.start, t.end, label=s.label_, span_id=t.id_ or rule[0]))
+        for t in heads_at.get((s.label_, nxt), []):
+            # the head's rule id: what the service is (its item category) is the head's
+            out.append(
+                Span(doc, s.start, t.end, label=s.label_, span_id=t.id_ or rules[s.label_][0])
+            )
     return out
+
+
+def _after_condition_of(doc: Doc, start: int, rule: _SiteList, spans: list[Span]) -> bool:
+    """Whether the list at `start` belongs to the phrase before it: after an article or a place
+    word ("in the [right elbow, and fracture]", "numbness along [right arm and back pain]"), or
+    after a condition, with or without "of"/"to" ("sprain of ligaments of [cervical spine and
+    lumbar sprain]", "tenosynovitis [right wrist, and carpal tunnel syndrome]")."""
+    i = start - 1
+    while i >= 0 and doc[i].is_space:
+        i -= 1
+    if i >= 0 and doc[i].lower_ in rule.not_after:
+        return True
+    if i >= 0 and doc[i].lower_ in rule.of_words:
+        i -= 1
+        while i >= 0 and doc[i].is_space:
+            i -= 1
+    return i >= 0 and any(s.end - 1 == i for s in spans)
 
 
 def longest_per_label(existing: Iterable[Span], new: Iterable[Span]) -> list[Span]:
@@ -252,6 +342,7 @@ def longest_per_label(existing: Iterable[Span], new: Iterable[Span]) -> list[Spa
     new = [_trimmed(s) for s in new if not _is_noise(s)]
     new = [_wrapped_url(s) if s.id_ == L.RULE_URL else s for s in new]
     new += _joined(new)
+    new += _site_lists(new)
     guidelines = [(g.start, g.end) for g in new if g.label_ == "GUIDELINE"]
     if guidelines:
         new = [

@@ -90,6 +90,8 @@ RULE_ODG = "guideline.odg"
 RULE_ACOEM = "guideline.acoem"
 RULE_UPTODATE = "guideline.uptodate"
 RULE_URL = "guideline.url"
+#: a list of sites with the condition after it ("neck, mid back and low back pain"), joins.jsonl
+RULE_SITE_LIST = "diagnosis.join.site_list"
 RULE_PARTIAL_ORIGINAL = "partial.original"
 RULE_PARTIAL_REMAINING = "partial.remaining"
 RULE_PARTIAL_WAS_ORIGINAL = "partial.was_original"
@@ -112,6 +114,7 @@ CODE_RULE_IDS: tuple[str, ...] = (
     RULE_ACOEM,
     RULE_UPTODATE,
     RULE_URL,
+    RULE_SITE_LIST,
     RULE_PARTIAL_ORIGINAL,
     RULE_PARTIAL_REMAINING,
     RULE_PARTIAL_WAS_ORIGINAL,

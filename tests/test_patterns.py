@@ -71,6 +71,7 @@ def test_every_rule_id_the_code_reads_is_a_rule():
     """A rule id named in labels.py and read by the code exists among the patterns: renaming a
     pattern's id without the code fails here, not silently in the records."""
     ids = {row["id"] for row in resources.entity_patterns() + resources.field_patterns()}
+    ids |= {row["id"] for row in resources.read_jsonl(resources.patterns_dir() / "joins.jsonl")}
     missing = [rule for rule in L.CODE_RULE_IDS if rule not in ids]
     assert not missing, missing
 
@@ -434,3 +435,31 @@ def test_join_rules_name_known_labels_and_heads():
     rules = join_rules()
     assert rules and set(rules) <= set(L.ENTITY_LABELS)
     assert all(rule_id and heads for rule_id, heads in rules.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        # a list of sites joined by "and"/"or" before a condition word is one condition
+        (
+            "complaints of neck, mid back and low back pain today",
+            "neck, mid back and low back pain",
+        ),
+        ("treated for right foot and right shoulder pain.", "right foot and right shoulder pain"),
+        ("to exclude associated tendon and ligament tear.", "tendon and ligament tear"),
+        # not a course ("subacute or chronic"), a comma-only list of items, a place after a
+        # symptom, nor the sites of the condition before ("sprain of ligaments of ...")
+        ("select patients with subacute or chronic hip pain", "chronic hip pain"),
+        ("strain of muscle of wrist, low back strain, and", "low back strain"),
+        ("numbness along right arm and back pain from neck", "back pain"),
+        ("sprain of ligaments of cervical spine and lumbar sprain.", "lumbar sprain"),
+    ],
+)
+def test_a_list_of_sites_shares_the_condition_after_it(text, span):
+    from imrnlp import labels as L
+    from imrnlp.pipeline import load
+
+    doc = load()(text)
+    found = [s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == "DIAGNOSIS"]
+    assert span in found, found
+    assert not [f for f in found if f != span and f.endswith(span)], found

@@ -55,15 +55,6 @@ class DiagnosisLists:
         cues = filter_spans([s for s in fields if s.label_ == L.DIAGNOSIS_CUE])
         new_dx: list[Span] = []
         items: list[Span] = []
-        bounds = _Bounds(doc, fields)
-        uncertain, history = self._cues()
-        # tokens that name a condition: any DIAGNOSIS span, or a DIAGNOSIS_HEAD cue ("pain")
-        heads = {
-            t
-            for s in [*doc.spans.get(L.SPANS_KEY, []), *fields]
-            if s.label_ in (L.DIAGNOSIS, L.DIAGNOSIS_HEAD)
-            for t in range(s.start, s.end)
-        }
         regions: list[Span] = []
         # lists are read in the case summary, where the letter states the diagnoses; a rationale's
         # "the diagnosis of ..." discusses a condition rather than listing the worker's
@@ -76,9 +67,27 @@ class DiagnosisLists:
             if regions and cue.start < regions[-1].end:
                 continue
             region = self._region(doc, cue)
-            if region is None:
-                continue
-            regions.append(region)
+            if region is not None:
+                regions.append(region)
+        if not regions:
+            return doc
+        # only the spans in reach of the lists are read (a letter has hundreds)
+        lo, hi = regions[0].start, regions[-1].end
+        near = [
+            s for s in [*doc.spans.get(L.SPANS_KEY, []), *fields] if s.end > lo and s.start < hi
+        ]
+        bounds = _Bounds(doc, near)
+        uncertain, history = self._cues()
+        # tokens that name a condition: any DIAGNOSIS span, or a DIAGNOSIS_HEAD cue ("pain");
+        # of a list of sites sharing a condition word, only that word ("back" in "back and left
+        # shoulder pain" names none, and joins the piece after it)
+        heads = {
+            t
+            for s in near
+            if s.label_ in (L.DIAGNOSIS, L.DIAGNOSIS_HEAD)
+            for t in range(s.end - 1 if s.id_ == L.RULE_SITE_LIST else s.start, s.end)
+        }
+        for region in regions:
             for item in self._split(doc, region, heads, bounds, uncertain, history):
                 items.append(item)
                 condition = bounds.condition(item, heads, history)
@@ -236,16 +245,16 @@ class _Bounds:
     outside the condition it names (DIAGNOSIS_OUTSIDE: severity, the ICD encounter suffix; and
     a trailing date), from the field ruler's and the entity ruler's spans."""
 
-    def __init__(self, doc: Doc, fields: list[Span]) -> None:
+    def __init__(self, doc: Doc, spans: list[Span]) -> None:
+        """`spans`: the entity and field spans in reach of the lists."""
         self.doc = doc
-        outside = [s for s in fields if s.label_ == L.DIAGNOSIS_OUTSIDE]
+        outside = [s for s in spans if s.label_ == L.DIAGNOSIS_OUTSIDE]
         self.lead_in = {t for s in outside if s.id_ == LEAD_IN for t in range(s.start, s.end)}
         self.outside = {t for s in outside if s.id_ != LEAD_IN for t in range(s.start, s.end)}
-        entities = doc.spans.get(L.SPANS_KEY, [])
-        self.dates = {t for s in entities if s.label_ == L.DATE for t in range(s.start, s.end)}
+        self.dates = {t for s in spans if s.label_ == L.DATE for t in range(s.start, s.end)}
         self.other_entity = {
             t
-            for s in entities
+            for s in spans
             if s.label_ in (L.MEDICATION, L.PROCEDURE)
             for t in range(s.start, s.end)
         }
@@ -267,7 +276,7 @@ class _Bounds:
         trailing = False
         while e > s:
             t = doc[e - 1]
-            if t.is_space or t.text in {".", ",", ";", ":"} or e - 1 in self.outside:
+            if t.is_space or t.text in {".", ",", ";", ":", "-"} or e - 1 in self.outside:
                 e -= 1
             elif e - 1 in self.dates or e - 1 in self.other_entity or (trailing and t.is_stop):
                 # "myocardial infarct June 2016", "... fracture of the finger and repair on ..."

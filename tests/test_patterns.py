@@ -132,12 +132,17 @@ def test_ocr_rules_are_valid():
     ],
 )
 def test_diagnosis_token_patterns(text, span):
+    found = _found(text, "DIAGNOSIS")
+    assert span in found, found
+
+
+def _found(text: str, label: str) -> list[str]:
+    """The texts of the rules' spans of `label` in `text`."""
     from imrnlp import labels as L
     from imrnlp.pipeline import load
 
     doc = load()(text)
-    found = [s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == "DIAGNOSIS"]
-    assert span in found, found
+    return [s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == label]
 
 
 @pytest.mark.parametrize(
@@ -419,11 +424,7 @@ def test_noise_rules_name_known_labels_and_conditions():
     ],
 )
 def test_a_procedure_before_a_generic_service_word_is_one_service(text, procedures):
-    from imrnlp import labels as L
-    from imrnlp.pipeline import load
-
-    doc = load()(text)
-    found = [s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == "PROCEDURE"]
+    found = _found(text, "PROCEDURE")
     assert all(p in found for p in procedures), found
     assert not [f for f in found if f not in procedures and any(f in p for p in procedures)]
 
@@ -456,10 +457,6 @@ def test_join_rules_name_known_labels_and_heads():
     ],
 )
 def test_a_list_of_sites_shares_the_condition_after_it(text, span):
-    from imrnlp import labels as L
-    from imrnlp.pipeline import load
-
-    doc = load()(text)
-    found = [s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == "DIAGNOSIS"]
+    found = _found(text, "DIAGNOSIS")
     assert span in found, found
     assert not [f for f in found if f != span and f.endswith(span)], found

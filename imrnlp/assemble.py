@@ -193,8 +193,8 @@ def _diagnoses(doc: Doc, fields: list[Span], entities: list[Span]) -> list[Diagn
     conditions = filter_spans(within(entities, region.start, region.end, L.DIAGNOSIS))
     items = [
         s
-        for s in fields
-        if s.label_ == L.DIAGNOSIS_ITEM and region.start <= s.start and s.end <= region.end
+        for s in doc.spans.get(L.DIAGNOSES_KEY, [])
+        if region.start <= s.start and s.end <= region.end
     ]
     out = []
     for item in sorted(items, key=lambda s: s.start):

@@ -11,6 +11,9 @@ SPANS_KEY = "imr"
 FIELDS_KEY = "imr_fields"
 #: One span per section of the letter, labelled with the section name.
 SECTIONS_KEY = "imr_sections"
+#: The listed diagnoses (DIAGNOSIS_ITEM), as the letter lists them: the record's diagnoses. Kept
+#: apart from FIELDS_KEY, which every component reads.
+DIAGNOSES_KEY = "imr_diagnoses"
 #: One span per disputed item block, labelled with its decision.
 ITEMS_KEY = "imr_items"
 #: The parts of each item (heading, request, guideline lines, rationale ...), inside its item span,

@@ -1,9 +1,10 @@
 """`imr_diagnosis_lists`: splits the case summary's list of diagnoses into DIAGNOSIS spans.
 
 Requires the field ruler's DIAGNOSIS_CUE spans ("The diagnoses include"). Assigns, in
-`doc.spans["imr_fields"]`, a DIAGNOSIS_LIST span over each listed region and a DIAGNOSIS_ITEM span
-over each listed diagnosis as the letter lists it (the record's diagnoses: "status post rib
-fracture", "lumbar strain, subsequent encounter"); and in `doc.spans["imr"]` one DIAGNOSIS span
+`doc.spans["imr_fields"]`, a DIAGNOSIS_LIST span over each listed region; in
+`doc.spans["imr_diagnoses"]` a DIAGNOSIS_ITEM span over each listed diagnosis as the letter lists
+it (the record's diagnoses: "status post rib fracture", "lumbar strain, subsequent encounter");
+and in `doc.spans["imr"]` one DIAGNOSIS span
 (id `diagnosis.list`) per item that names a condition, with the bounds the annotation guide gives
 a condition: without the item's history cue ("status post"), severity ("mild", "persistent"),
 ICD encounter suffix, or a trailing date or service (DIAGNOSIS_OUTSIDE spans of the field
@@ -93,7 +94,8 @@ class DiagnosisLists:
                 condition = bounds.condition(item, heads, history)
                 if condition is not None:
                     new_dx.append(condition)
-        doc.spans[L.FIELDS_KEY] = fields + regions + items
+        doc.spans[L.FIELDS_KEY] = fields + regions
+        doc.spans[L.DIAGNOSES_KEY] = items
         # a listed diagnosis replaces the shorter DIAGNOSIS spans the lexicon found inside it
         by_model = model_span_keys(doc)
         kept = [

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from spacy.attrs import IS_SPACE, LOWER
+from spacy.strings import hash_string  # type: ignore[attr-defined]
 from spacy.tokens import Doc, Span
 from spacy.util import registry
 
@@ -259,6 +261,12 @@ def site_list_rules() -> list[_SiteList]:
     return out
 
 
+@cache
+def _hashes(words: frozenset[str]) -> frozenset[int]:
+    """The string-store hashes of `words`, as `Doc.to_array(LOWER)` gives a token's."""
+    return frozenset(hash_string(w) for w in words)
+
+
 def _site_lists(spans: list[Span]) -> list[Span]:
     """Each span that opens with a site word, with the list of sites joined to it before it
     ("neck, mid back and" before "low back pain"), as one span; only where a joiner stands
@@ -266,21 +274,27 @@ def _site_lists(spans: list[Span]) -> list[Span]:
     out: list[Span] = []
     for rule in site_list_rules():
         mine = [s for s in spans if s.label_ == rule.label]
+        if not mine:
+            continue
+        doc = mine[0].doc
+        # the lower-case words (as string hashes) and the whitespace flags, read once
+        lower = doc.to_array(LOWER).tolist()
+        space = doc.to_array(IS_SPACE).tolist()
+        sites, joiners, last = (_hashes(w) for w in (rule.sites, rule.joiners, rule.last_joiners))
         taken = {t for s in mine for t in range(s.start, s.end)}
         for s in mine:
-            if s[0].lower_ not in rule.sites:
+            if lower[s.start] not in sites:
                 continue
-            doc, i, start, joined = s.doc, s.start - 1, None, False
+            i, start, joined = s.start - 1, None, False
             while i >= 0 and i not in taken:
-                t = doc[i]
-                if t.lower_ in rule.joiners:
+                if lower[i] in joiners:
                     # the joiner right before the span must be "and"/"or" (", and" too)
-                    joined = joined or (start is None and t.lower_ in rule.last_joiners)
-                elif t.lower_ in rule.sites:
+                    joined = joined or (start is None and lower[i] in last)
+                elif lower[i] in sites:
                     if not joined:
                         break  # "right" right before the span: its own rule's business
                     start = i
-                elif not t.is_space:
+                elif not space[i]:
                     break
                 i -= 1
             if start is not None and not _after_condition_of(doc, start, rule, mine):
@@ -288,29 +302,41 @@ def _site_lists(spans: list[Span]) -> list[Span]:
     return out
 
 
+@cache
+def _last_words(heads: frozenset[str]) -> frozenset[int]:
+    return _hashes(frozenset(h.split()[-1] for h in heads))
+
+
 def _joined(spans: list[Span]) -> list[Span]:
     """Spans of a label with a join rule, each followed (across whitespace only) by a span of
     the same label that is a generic head word, joined with it; the parts stay, and
     `longest_per_label` then drops them as inside the joined span."""
     rules = join_rules()
-    heads_at: dict[tuple[str, int], list[Span]] = {}
+    heads: list[Span] = []
+    by_end: dict[tuple[str, int], list[Span]] = {}
+    lower: list[int] = []
     for t in spans:
-        rule = rules.get(t.label_)
-        if rule is not None and t.end - t.start <= 3 and squash(t.text).lower() in rule[1]:
-            heads_at.setdefault((t.label_, t.start), []).append(t)
-    if not heads_at:
-        return []
-    out: list[Span] = []
-    for s in spans:
-        if s.label_ not in rules:
+        label = t.label_
+        rule = rules.get(label)
+        if rule is None:
             continue
-        doc, nxt = s.doc, s.end
-        while nxt < len(doc) and doc[nxt].is_space:
-            nxt += 1
-        for t in heads_at.get((s.label_, nxt), []):
+        by_end.setdefault((label, t.end), []).append(t)
+        if t.end - t.start > 3:
+            continue
+        if not lower:
+            lower = t.doc.to_array(LOWER).tolist()
+        # the text only where its last word can end a head word
+        if lower[t.end - 1] in _last_words(rule[1]) and squash(t.text).lower() in rule[1]:
+            heads.append(t)
+    out: list[Span] = []
+    for t in heads:
+        doc, before = t.doc, t.start
+        while before > 0 and doc[before - 1].is_space:
+            before -= 1
+        for s in by_end.get((t.label_, before), []):
             # the head's rule id: what the service is (its item category) is the head's
             out.append(
-                Span(doc, s.start, t.end, label=s.label_, span_id=t.id_ or rules[s.label_][0])
+                Span(doc, s.start, t.end, label=t.label_, span_id=t.id_ or rules[t.label_][0])
             )
     return out
 

@@ -236,13 +236,17 @@ def site_list_rules() -> list[_SiteList]:
     """The rules of `patterns/joins.jsonl` that take a list of sites into the span after it
     ("neck, mid back and low back pain"); the site words are the first token's words of the
     entity rules each names (`sites_of`), the one place they are written."""
-    from .resources import entity_patterns
-
-    patterns = entity_patterns()
     out = []
     for rule in read_jsonl(patterns_dir() / "joins.jsonl"):
         if "sites_of" not in rule:
             continue
+        # the rule files as written, named by the ids' first part ("diagnosis.site_pain" is in
+        # entities/diagnosis.jsonl): the plurals and drug vocabulary that
+        # `resources.entity_patterns` adds would cost a load and add no site word
+        files = {f"{rule_id.split('.')[0]}.jsonl" for rule_id in rule["sites_of"]}
+        patterns = [
+            row for f in sorted(files) for row in read_jsonl(patterns_dir() / "entities" / f)
+        ]
         words: set[str] = set()
         for p in patterns:
             if p.get("id") in rule["sites_of"] and isinstance(p["pattern"], list):

@@ -431,11 +431,17 @@ def test_a_procedure_before_a_generic_service_word_is_one_service(text, procedur
 
 def test_join_rules_name_known_labels_and_heads():
     from imrnlp import labels as L
-    from imrnlp.filters import join_rules
+    from imrnlp.filters import join_rules, site_list_rules
 
     rules = join_rules()
     assert rules and set(rules) <= set(L.ENTITY_LABELS)
     assert all(rule_id and heads for rule_id, heads in rules.values())
+    # a site list's words come from the rules it names, in the file its ids name
+    lists = site_list_rules()
+    assert lists and all(
+        r.label in L.ENTITY_LABELS and {"neck", "shoulder"} <= r.sites for r in lists
+    )
+    assert all(not r.sites & {"acute", "chronic"} for r in lists)
 
 
 @pytest.mark.parametrize(

@@ -78,7 +78,8 @@ DIAGNOSIS_LIST = "DIAGNOSIS_LIST"  # the region a diagnosis cue introduces
 DIAGNOSIS_ITEM = "DIAGNOSIS_ITEM"  # one listed diagnosis as the letter lists it (the record's)
 DIAGNOSIS_HEAD = "DIAGNOSIS_HEAD"  # a word that names a condition ("pain", "strain")
 #: words at either end of a listed diagnosis that the annotation guide leaves out of its span:
-#: the ICD encounter suffix (", initial encounter"), severity ("mild", "persistent"), lead-ins
+#: the ICD encounter suffix (", initial encounter"), severity ("mild", "persistent"), lead-ins;
+#: the label of the rules of patterns/diagnosis_outside.jsonl (matched by imr_diagnosis_lists)
 DIAGNOSIS_OUTSIDE = "DIAGNOSIS_OUTSIDE"
 NO_CITATION = "NO_CITATION"  # "did not cite any medical evidence"
 CITATION_START = "CITATION_START"  # "Decision based on"

@@ -224,3 +224,14 @@ def test_a_listed_diagnosis_is_a_record_item_as_listed_and_a_condition_as_the_gu
 def test_a_list_of_drugs_after_a_diagnosis_cue_lists_no_diagnosis():
     text = "CLINICAL CASE SUMMARY\nThe diagnoses include Norco, Flexeril, and naproxen.\n"
     assert imrnlp.extract(text).diagnoses == []
+
+
+def test_an_encounter_suffix_wrapped_onto_the_next_line_is_left_out_too():
+    text = (
+        "CLINICAL CASE SUMMARY\nThe diagnoses include left shoulder strain subsequent\n"
+        "encounter, and contusion of the left knee initial encounter.\n"
+    )
+    doc = imrnlp.load()(text)
+    spans = {s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == "DIAGNOSIS"}
+    assert {"left shoulder strain", "contusion of the left knee"} <= spans
+    assert not any("encounter" in s for s in spans)

@@ -7,8 +7,9 @@ it (the record's diagnoses: "status post rib fracture", "lumbar strain, subseque
 and in `doc.spans["imr"]` one DIAGNOSIS span
 (id `diagnosis.list`) per item that names a condition, with the bounds the annotation guide gives
 a condition: without the item's history cue ("status post"), severity ("mild", "persistent"),
-ICD encounter suffix, or a trailing date or service (DIAGNOSIS_OUTSIDE spans of the field
-ruler; DATE, PROCEDURE and MEDICATION spans).
+ICD encounter suffix, or a trailing date or service (the DIAGNOSIS_OUTSIDE phrases of
+`patterns/diagnosis_outside.jsonl`, matched inside the lists; DATE, PROCEDURE and MEDICATION
+spans).
 Shorter ruler DIAGNOSIS spans inside a listed diagnosis are dropped; a trained model's are kept.
 """
 
@@ -18,16 +19,20 @@ import re
 from typing import Any
 
 from spacy.language import Language
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .. import labels as L
+from ..resources import patterns_dir, read_jsonl
 from ..spanutil import model_span_keys
 from .context import opening_regex
 
 _LIST_NUMBER = re.compile(r"^(?:\(?\d{1,2}[.)]|[a-z][.)]|[-*\u2022])$")
 _SIDE_ONLY = re.compile(r"^(?:left|right|bilateral|bilaterally|l|r)$", re.I)
 _MAX_TOKENS = 120
+#: the DIAGNOSIS_OUTSIDE rules (phrases): severity, the ICD encounter suffix, lead-ins
+OUTSIDE_RULES = "diagnosis_outside.jsonl"
 #: the DIAGNOSIS_OUTSIDE rule id of lead-ins, left out of the listed diagnosis itself too
 LEAD_IN = "diagnosis_outside.lead_in"
 _LEADING = re.compile(r"^(?:and|or|the|a|an|of|with|include[sd]?|were|are|was|is|:|,|;)$", re.I)
@@ -37,6 +42,11 @@ class DiagnosisLists:
     def __init__(self, nlp: Language, name: str = L.PIPE_DIAGNOSIS_LISTS) -> None:
         self.name = name
         self.nlp = nlp
+        # the words a listed diagnosis leaves out (patterns/diagnosis_outside.jsonl), matched
+        # only inside the lists: as field spans they were hundreds a letter for every component
+        self.outside = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for rule in read_jsonl(patterns_dir() / OUTSIDE_RULES):
+            self.outside.add(rule["id"], [nlp.make_doc(rule["pattern"])])
 
     def _cues(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
         """(uncertainty cues, history cues) that may open a listed diagnosis, from the ConText
@@ -77,7 +87,8 @@ class DiagnosisLists:
         near = [
             s for s in [*doc.spans.get(L.SPANS_KEY, []), *fields] if s.end > lo and s.start < hi
         ]
-        bounds = _Bounds(doc, near)
+        found = [m for r in regions for m in self.outside(doc[r.start : r.end])]
+        bounds = _Bounds(doc, near, [(doc.vocab.strings[k], a, b) for k, a, b in found])
         uncertain, history = self._cues()
         # tokens that name a condition: any DIAGNOSIS span, or a DIAGNOSIS_HEAD cue ("pain");
         # of a list of sites sharing a condition word, only that word ("back" in "back and left
@@ -247,12 +258,12 @@ class _Bounds:
     outside the condition it names (DIAGNOSIS_OUTSIDE: severity, the ICD encounter suffix; and
     a trailing date), from the field ruler's and the entity ruler's spans."""
 
-    def __init__(self, doc: Doc, spans: list[Span]) -> None:
-        """`spans`: the entity and field spans in reach of the lists."""
+    def __init__(self, doc: Doc, spans: list[Span], outside: list[tuple[str, int, int]]) -> None:
+        """`spans`: the entity and field spans in reach of the lists; `outside`: the matches of
+        the DIAGNOSIS_OUTSIDE rules in the lists, as (rule id, start, end)."""
         self.doc = doc
-        outside = [s for s in spans if s.label_ == L.DIAGNOSIS_OUTSIDE]
-        self.lead_in = {t for s in outside if s.id_ == LEAD_IN for t in range(s.start, s.end)}
-        self.outside = {t for s in outside if s.id_ != LEAD_IN for t in range(s.start, s.end)}
+        self.lead_in = {t for r, a, b in outside if r == LEAD_IN for t in range(a, b)}
+        self.outside = {t for r, a, b in outside if r != LEAD_IN for t in range(a, b)}
         self.dates = {t for s in spans if s.label_ == L.DATE for t in range(s.start, s.end)}
         self.other_entity = {
             t

@@ -4,13 +4,12 @@ Requires the field ruler's DIAGNOSIS_CUE spans ("The diagnoses include"). Assign
 `doc.spans["imr_fields"]`, a DIAGNOSIS_LIST span over each listed region; in
 `doc.spans["imr_diagnoses"]` a DIAGNOSIS_ITEM span over each listed diagnosis as the letter lists
 it (the record's diagnoses: "status post rib fracture", "lumbar strain, subsequent encounter");
-and in `doc.spans["imr"]` one DIAGNOSIS span
-(id `diagnosis.list`) per item that names a condition, with the bounds the annotation guide gives
-a condition: without the item's history cue ("status post"), severity ("mild", "persistent"),
-ICD encounter suffix, or a trailing date or service (the DIAGNOSIS_OUTSIDE phrases of
-`patterns/diagnosis_outside.jsonl`, matched inside the lists; DATE, PROCEDURE and MEDICATION
-spans).
-Shorter ruler DIAGNOSIS spans inside a listed diagnosis are dropped; a trained model's are kept.
+and in `doc.spans["imr"]` one DIAGNOSIS span (id `diagnosis.list`) per item that names a
+condition, with the bounds the annotation guide gives a condition: without the item's history cue
+("status post"), severity ("mild", "persistent"), ICD encounter suffix, or a trailing date or
+service (the DIAGNOSIS_OUTSIDE phrases of `patterns/diagnosis_outside.jsonl`, matched inside the
+lists; DATE, PROCEDURE and MEDICATION spans). Shorter ruler DIAGNOSIS spans inside a listed
+diagnosis are dropped; a trained model's are kept.
 """
 
 from __future__ import annotations

@@ -95,12 +95,17 @@ def _wrapped_url(span: Span) -> Span:
     return span
 
 
-def _previous_word(span: Span) -> str:
-    doc = span.doc
-    i = span.start - 1
+def _word_before(doc: Doc, i: int) -> int:
+    """The index of the last token before `i` that is not whitespace; -1 if none."""
+    i -= 1
     while i >= 0 and doc[i].is_space:
         i -= 1
-    return doc[i].lower_ if i >= 0 else ""
+    return i
+
+
+def _previous_word(span: Span) -> str:
+    i = _word_before(span.doc, span.start)
+    return span.doc[i].lower_ if i >= 0 else ""
 
 
 def _line_before(span: Span, reach: int = 16) -> str:
@@ -209,13 +214,19 @@ def _is_noise(span: Span) -> bool:
 
 
 @cache
+def _join_rows() -> list[dict[str, Any]]:
+    """`patterns/joins.jsonl`, read once for both kinds of join rule."""
+    return read_jsonl(patterns_dir() / "joins.jsonl")
+
+
+@cache
 def join_rules() -> dict[str, tuple[str, frozenset[str]]]:
     """Per label, the rule id and the generic head words after which two spans of the label
     side by side are one (`patterns/joins.jsonl`). A joined span keeps its head's rule id (the
     rule's own id where the head has none), so what the service is still follows the head."""
     return {
         rule["label"]: (rule["id"], frozenset(h.lower() for h in rule["heads"]))
-        for rule in read_jsonl(patterns_dir() / "joins.jsonl")
+        for rule in _join_rows()
         if "heads" in rule
     }
 
@@ -237,7 +248,7 @@ def site_list_rules() -> list[_SiteList]:
     ("neck, mid back and low back pain"); the site words are the first token's words of the
     entity rules each names (`sites_of`), the one place they are written."""
     out = []
-    for rule in read_jsonl(patterns_dir() / "joins.jsonl"):
+    for rule in _join_rows():
         if "sites_of" not in rule:
             continue
         # the rule files as written, named by the ids' first part ("diagnosis.site_pain" is in
@@ -334,9 +345,7 @@ def _joined(spans: list[Span]) -> list[Span]:
             heads.append(t)
     out: list[Span] = []
     for t in heads:
-        doc, before = t.doc, t.start
-        while before > 0 and doc[before - 1].is_space:
-            before -= 1
+        doc, before = t.doc, _word_before(t.doc, t.start) + 1
         for s in by_end.get((t.label_, before), []):
             # the head's rule id: what the service is (its item category) is the head's
             out.append(
@@ -350,15 +359,11 @@ def _after_condition_of(doc: Doc, start: int, rule: _SiteList, spans: list[Span]
     word ("in the [right elbow, and fracture]", "numbness along [right arm and back pain]"), or
     after a condition, with or without "of"/"to" ("sprain of ligaments of [cervical spine and
     lumbar sprain]", "tenosynovitis [right wrist, and carpal tunnel syndrome]")."""
-    i = start - 1
-    while i >= 0 and doc[i].is_space:
-        i -= 1
+    i = _word_before(doc, start)
     if i >= 0 and doc[i].lower_ in rule.not_after:
         return True
     if i >= 0 and doc[i].lower_ in rule.of_words:
-        i -= 1
-        while i >= 0 and doc[i].is_space:
-            i -= 1
+        i = _word_before(doc, i)
     return i >= 0 and any(s.end - 1 == i for s in spans)
 
 

@@ -220,6 +220,12 @@ def _join_rows() -> list[dict[str, Any]]:
 
 
 @cache
+def _join_labels() -> frozenset[str]:
+    """The labels a join rule of either kind applies to."""
+    return frozenset(rule["label"] for rule in _join_rows())
+
+
+@cache
 def join_rules() -> dict[str, tuple[str, frozenset[str]]]:
     """Per label, the rule id and the generic head words after which two spans of the label
     side by side are one (`patterns/joins.jsonl`). A joined span keeps its head's rule id (the
@@ -282,18 +288,17 @@ def _hashes(words: frozenset[str]) -> frozenset[int]:
     return frozenset(hash_string(w) for w in words)
 
 
-def _site_lists(spans: list[Span]) -> list[Span]:
+def _site_lists(spans: list[Span], lower: list[int]) -> list[Span]:
     """Each span that opens with a site word, with the list of sites joined to it before it
     ("neck, mid back and" before "low back pain"), as one span; only where a joiner stands
-    right before the span and no other span of the label lies in the list."""
+    right before the span and no other span of the label lies in the list. `lower`: the Doc's
+    lower-case word hashes (`_lower_hashes`)."""
     out: list[Span] = []
     for rule in site_list_rules():
         mine = [s for s in spans if s.label_ == rule.label]
         if not mine:
             continue
         doc = mine[0].doc
-        # the lower-case words (as string hashes) and the whitespace flags, read once
-        lower = doc.to_array(LOWER).tolist()
         space = doc.to_array(IS_SPACE).tolist()
         sites, joiners, last = (_hashes(w) for w in (rule.sites, rule.joiners, rule.last_joiners))
         taken = {t for s in mine for t in range(s.start, s.end)}
@@ -322,14 +327,13 @@ def _last_words(heads: frozenset[str]) -> frozenset[int]:
     return _hashes(frozenset(h.split()[-1] for h in heads))
 
 
-def _joined(spans: list[Span]) -> list[Span]:
+def _joined(spans: list[Span], lower: list[int]) -> list[Span]:
     """Spans of a label with a join rule, each followed (across whitespace only) by a span of
     the same label that is a generic head word, joined with it; the parts stay, and
     `longest_per_label` then drops them as inside the joined span."""
     rules = join_rules()
     heads: list[Span] = []
     by_end: dict[tuple[str, int], list[Span]] = {}
-    lower: list[int] = []
     for t in spans:
         label = t.label_
         rule = rules.get(label)
@@ -338,8 +342,6 @@ def _joined(spans: list[Span]) -> list[Span]:
         by_end.setdefault((label, t.end), []).append(t)
         if t.end - t.start > 3:
             continue
-        if not lower:
-            lower = t.doc.to_array(LOWER).tolist()
         # the text only where its last word can end a head word
         if lower[t.end - 1] in _last_words(rule[1]) and squash(t.text).lower() in rule[1]:
             heads.append(t)
@@ -376,8 +378,11 @@ def longest_per_label(existing: Iterable[Span], new: Iterable[Span]) -> list[Spa
     noise."""
     new = [_trimmed(s) for s in new if not _is_noise(s)]
     new = [_wrapped_url(s) if s.id_ == L.RULE_URL else s for s in new]
-    new += _joined(new)
-    new += _site_lists(new)
+    if any(s.label_ in _join_labels() for s in new):  # the field ruler's spans join nothing
+        # the Doc's lower-case words as string hashes, read once for both joins
+        lower = new[0].doc.to_array(LOWER).tolist()
+        new += _joined(new, lower)
+        new += _site_lists(new, lower)
     guidelines = [(g.start, g.end) for g in new if g.label_ == "GUIDELINE"]
     if guidelines:
         new = [

@@ -39,22 +39,17 @@ def _write(records, path: Path) -> None:
 def _ner_scores(model: Path, records) -> dict[str, float]:
     """F per label (and "all") of the trained NER's own entities (`doc.ents`) on `records`."""
     import spacy
-    from spacy.scorer import PRFScore
 
-    from imrnlp import labels as L
-    from imrnlp.span_scores import scores_of
+    from imrnlp.span_scores import scores_of, summary
 
     nlp = spacy.load(model)
-    per = {lab: PRFScore() for lab in L.ENTITY_LABELS}
+    letters = []
     for r in records:
         nlp.max_length = max(nlp.max_length, len(r.text) + 1)
         doc = nlp(r.text)
-        found = {(e.start_char, e.end_char, e.label_) for e in doc.ents}
-        for lab, score in scores_of(found, r.spans).items():
-            per[lab] += score
-    out = {lab: score.fscore for lab, score in per.items()}
-    out["all"] = sum(per.values(), PRFScore()).fscore
-    return out
+        letters.append(scores_of({(e.start_char, e.end_char, e.label_) for e in doc.ents}, r.spans))
+    scored = summary(letters)
+    return {**{lab: s["f"] for lab, s in scored["per_label"].items()}, "all": scored["f"]}
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from spacy.util import registry
 
 from . import labels as L
 from .normalize import canonical_level
-from .resources import patterns_dir, read_jsonl
+from .resources import patterns_dir, read_jsonl, words_of
 from .spanutil import squash
 
 SpanFilter = Callable[[Iterable[Span], Iterable[Span]], list[Span]]
@@ -251,35 +251,21 @@ class _SiteList:
 @cache
 def site_list_rules() -> list[_SiteList]:
     """The rules of `patterns/joins.jsonl` that take a list of sites into the span after it
-    ("neck, mid back and low back pain"); the site words are the first token's words of the
-    entity rules each names (`sites_of`), the one place they are written."""
-    out = []
-    for rule in _join_rows():
-        if "sites_of" not in rule:
-            continue
-        # the rule files as written, named by the ids' first part ("diagnosis.site_pain" is in
-        # entities/diagnosis.jsonl): the plurals and drug vocabulary that
-        # `resources.entity_patterns` adds would cost a load and add no site word
-        files = {f"{rule_id.split('.')[0]}.jsonl" for rule_id in rule["sites_of"]}
-        patterns = [
-            row for f in sorted(files) for row in read_jsonl(patterns_dir() / "entities" / f)
-        ]
-        words: set[str] = set()
-        for p in patterns:
-            if p.get("id") in rule["sites_of"] and isinstance(p["pattern"], list):
-                words |= {w.lower() for w in p["pattern"][0].get("LOWER", {}).get("IN", [])}
-        out.append(
-            _SiteList(
-                rule["label"],
-                rule["id"],
-                frozenset(words - set(rule.get("not_sites", []))),
-                frozenset(rule["joiners"]),
-                frozenset(rule.get("last_joiners", rule["joiners"])),
-                frozenset(rule.get("not_after", [])),
-                frozenset(rule.get("of_words", [])),
-            )
+    ("neck, mid back and low back pain"); their `sites` name word lists of
+    `patterns/words.jsonl`, the one place the site words are written."""
+    return [
+        _SiteList(
+            rule["label"],
+            rule["id"],
+            frozenset(words_of(rule["sites"])),
+            frozenset(rule["joiners"]),
+            frozenset(rule.get("last_joiners", rule["joiners"])),
+            frozenset(rule.get("not_after", [])),
+            frozenset(rule.get("of_words", [])),
         )
-    return out
+        for rule in _join_rows()
+        if "sites" in rule
+    ]
 
 
 @cache

@@ -42,20 +42,78 @@ def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
+WORD_LIST_PREFIX = "@"
+
+
+@cache
+def word_lists() -> dict[str, tuple[str, ...]]:
+    """The named word lists of `patterns/words.jsonl` (`{"name", "description", "words"}`), which
+    token patterns name as `"@name"` inside an `IN` list: each list is written once."""
+    path = patterns_dir() / "words.jsonl"
+    lists: dict[str, tuple[str, ...]] = {}
+    for n, row in enumerate(read_jsonl(path), start=1):
+        name, words = row.get("name"), row.get("words")
+        if not isinstance(name, str) or not isinstance(words, list) or not words:
+            raise PatternError(f"{path}, row {n}: needs a 'name' and a non-empty 'words' list")
+        if name in lists:
+            raise PatternError(f"{path}, row {n}: the list {name!r} is defined twice")
+        lists[name] = tuple(words)
+    return lists
+
+
+def words_of(items: list[str]) -> list[str]:
+    """`items` with each `"@name"` replaced by the words of that list (`word_lists`), in order
+    and without repeats."""
+    out: dict[str, None] = {}
+    for item in items:
+        if item.startswith(WORD_LIST_PREFIX):
+            name = item[len(WORD_LIST_PREFIX) :]
+            if name not in word_lists():
+                raise PatternError(f"no word list {name!r} in patterns/words.jsonl")
+            out.update(dict.fromkeys(word_lists()[name]))
+        else:
+            out[item] = None
+    return list(out)
+
+
+def with_word_lists(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Token patterns with the word lists they name (`"IN": ["@site_words", "hip"]`) written
+    out, as spaCy's matchers take them; phrase patterns unchanged."""
+    out = []
+    for row in rows:
+        pattern = row.get("pattern")
+        if isinstance(pattern, list):
+            tokens = [
+                {
+                    attr: (
+                        {op: words_of(v) if isinstance(v, list) else v for op, v in value.items()}
+                        if isinstance(value, dict)
+                        else value
+                    )
+                    for attr, value in token.items()
+                }
+                for token in pattern
+            ]
+            row = {**row, "pattern": tokens}
+        out.append(row)
+    return out
+
+
 def entity_patterns() -> list[dict[str, Any]]:
-    """Every span_ruler pattern of the seven entity labels: `patterns/entities/*.jsonl` with the
-    plurals of its phrases (`plurals.py`), and the drug vocabulary of `patterns/drugs/`."""
+    """Every span_ruler pattern of the seven entity labels: `patterns/entities/*.jsonl` with
+    their word lists written out (`with_word_lists`) and the plurals of their phrases
+    (`plurals.py`), and the drug vocabulary of `patterns/drugs/`."""
     from .drugs import entity_patterns as drug_patterns  # the drug vocabulary, expanded
     from .plurals import with_plurals
 
     rows: list[dict[str, Any]] = []
     for path in sorted((patterns_dir() / "entities").glob("*.jsonl")):
         rows.extend(read_jsonl(path))
-    return with_plurals(rows) + drug_patterns()
+    return with_plurals(with_word_lists(rows)) + drug_patterns()
 
 
 def field_patterns() -> list[dict[str, Any]]:
-    return read_jsonl(patterns_dir() / "fields.jsonl")
+    return with_word_lists(read_jsonl(patterns_dir() / "fields.jsonl"))
 
 
 def section_rules() -> list[dict[str, Any]]:

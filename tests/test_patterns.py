@@ -19,13 +19,49 @@ from imrnlp.errors import PatternError
     "path", sorted((resources.patterns_dir() / "entities").glob("*.jsonl")), ids=lambda p: p.name
 )
 def test_entity_pattern_file_is_valid(path):
-    rows = resources.read_jsonl(path)
+    rows = resources.with_word_lists(resources.read_jsonl(path))
     assert rows
     for row in rows:
         assert row["label"] in L.ENTITY_LABELS
         assert row["id"].startswith(row["label"].lower().split("_")[0][:4]) or "." in row["id"]
     ruler = spacy.blank("en").add_pipe("span_ruler", config={"validate": True})
     ruler.add_patterns(rows)
+
+
+def _named_word_lists(value) -> set[str]:
+    """The word lists ("@name") a rule file's row names anywhere in it."""
+    if isinstance(value, str):
+        return {value[1:]} if value.startswith(resources.WORD_LIST_PREFIX) else set()
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return set().union(*map(_named_word_lists, value)) if value else set()
+    return set()
+
+
+def test_word_lists_are_lower_case_without_repeats_and_each_named_by_a_rule():
+    lists = resources.word_lists()
+    assert lists
+    for name, words in lists.items():
+        assert all(w == w.lower() and w.strip() == w for w in words), name
+        assert len(set(words)) == len(words), name
+    files = sorted(resources.patterns_dir().glob("**/*.jsonl"))
+    named = set().union(*(_named_word_lists(resources.read_jsonl(f)) for f in files))
+    assert named == set(lists), named ^ set(lists)
+
+
+def test_a_pattern_naming_an_unknown_word_list_is_an_error():
+    row = {"label": "DIAGNOSIS", "id": "x", "pattern": [{"LOWER": {"IN": ["@no_such_list"]}}]}
+    with pytest.raises(PatternError, match="no_such_list"):
+        resources.with_word_lists([row])
+
+
+def test_a_word_list_is_written_out_where_a_pattern_names_it():
+    row = {"label": "DIAGNOSIS", "id": "x", "pattern": [{"LOWER": {"IN": ["@bones", "hip"]}}]}
+    (expanded,) = resources.with_word_lists([row])
+    words = expanded["pattern"][0]["LOWER"]["IN"]
+    assert "femur" in words and words[-1] == "hip"
+    assert row["pattern"][0]["LOWER"]["IN"] == ["@bones", "hip"]  # the rule row is not changed
 
 
 def test_field_patterns_are_valid():

@@ -17,6 +17,7 @@ _WHOLE_TOKENS = (
     r"\d+(?:\.\d+)?(?i:mg/ml|mcg/hr|mg|mcg|gm|g|ml|%|meq)",  # 10mg, 0.075%
     r"CM\d{2}-\d{5,8}",  # case number
     r"#\d+",  # quantity, #60
+    r"(?i:https?://|www\.)\S*/",  # a web address wrapped after a '/', kept from SUFFIXES
 )
 #: A substring matching this is kept as one token (after punctuation prefixes and suffixes are
 #: split off). No regex flags: spaCy saves the pattern string alone with the pipeline.
@@ -27,13 +28,17 @@ TOKEN_MATCH = re.compile("^(?:" + "|".join(_WHOLE_TOKENS) + ")$")
 #: ("20%/Lidocaine" -> "20%", "/", "Lidocaine").
 INFIXES = (r"(?<=[%\d])/(?=[A-Za-z])",)
 
+#: Split off a word's end: a '/' after a word, where a slash compound wraps at a line's end
+#: ("myalgia/" before "myositis" on the next line -> "myalgia", "/").
+SUFFIXES = (r"(?<=[A-Za-z])/",)
+
 _NOT_EMOTICONS = frozenset({"):", "(:", ":)", ":(", ")-:", "(-:"})
 
 
 def make_tokenizer(nlp: Language) -> Tokenizer:
     """spaCy's tokenizer for the language, with imrnlp's token rules; saved with the pipeline.
 
-    Besides TOKEN_MATCH and INFIXES, "(ESWT):" and "Page(s):" end in their own ":" token, as item
+    Besides TOKEN_MATCH, INFIXES and SUFFIXES, "(ESWT):" and "Page(s):" end in their own ":" token, as item
     headings and citations expect. Built from the language defaults in one go: every setter on an
     existing Tokenizer reloads all its special cases."""
     defaults = nlp.Defaults
@@ -47,7 +52,7 @@ def make_tokenizer(nlp: Language) -> Tokenizer:
             if k not in _NOT_EMOTICONS
         },
         prefix_search=compile_prefix_regex(prefixes).search if prefixes else None,
-        suffix_search=compile_suffix_regex(suffixes).search if suffixes else None,
+        suffix_search=compile_suffix_regex([*suffixes, *SUFFIXES]).search,
         infix_finditer=compile_infix_regex([*(defaults.infixes or []), *INFIXES]).finditer,
         token_match=TOKEN_MATCH.match,
         url_match=defaults.url_match,

@@ -165,6 +165,15 @@ def test_ocr_rules_are_valid():
         ("with left foraminal disc protrusion at L5-S1", "left foraminal disc protrusion"),
         ("radiographs, subacute shoulder pain, and", "subacute shoulder pain"),
         ("there was a nondisplaced skull fracture.", "nondisplaced skull fracture"),
+        # the NSAID risk criteria name gastrointestinal conditions; psychiatric disorders
+        ("no history of peptic ulcer, GI bleeding or perforation", "peptic ulcer"),
+        ("no history of peptic ulcer, GI bleeding or perforation", "GI bleeding"),
+        ("a PPI for dyspepsia secondary to NSAID use", "dyspepsia"),
+        ("treated for panic disorder and", "panic disorder"),
+        ("diagnosed with posttraumatic stress disorder.", "posttraumatic stress disorder"),
+        ("insomnia and generalized anxiety disorder", "generalized anxiety disorder"),
+        # a slash compound wrapped at the line's end
+        ("up to 10 visits for myalgia/\nmyositis or neuritis", "myalgia"),
     ],
 )
 def test_diagnosis_token_patterns(text, span):

@@ -23,3 +23,21 @@ def test_kept_as_one_token(whole):
     nlp = imrnlp.load()
     doc = nlp.make_doc(f"Seen on ({whole}), then again.")
     assert whole in [t.text for t in doc]
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        # a slash compound wrapped at the line's end: the word and its slash are two tokens
+        ("visits for myalgia/\nmyositis or", ["myalgia", "/", "\n", "myositis"]),
+        # a slash inside a compound, a strength's slash and a web address are left alone
+        ("EMG/NCV of both arms", ["EMG", "/", "NCV"]),
+        ("Norco 10/325mg daily", ["10/325mg"]),
+        ("see www.odg-twc.com/ for", ["www.odg-twc.com/"]),
+    ],
+)
+def test_a_slash_at_a_words_end_is_split_off(text, tokens):
+    doc = imrnlp.load().make_doc(text)
+    words = [t.text for t in doc]
+    start = words.index(tokens[0])
+    assert words[start : start + len(tokens)] == tokens

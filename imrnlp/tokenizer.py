@@ -38,9 +38,9 @@ _NOT_EMOTICONS = frozenset({"):", "(:", ":)", ":(", ")-:", "(-:"})
 def make_tokenizer(nlp: Language) -> Tokenizer:
     """spaCy's tokenizer for the language, with imrnlp's token rules; saved with the pipeline.
 
-    Besides TOKEN_MATCH, INFIXES and SUFFIXES, "(ESWT):" and "Page(s):" end in their own ":" token, as item
-    headings and citations expect. Built from the language defaults in one go: every setter on an
-    existing Tokenizer reloads all its special cases."""
+    Besides TOKEN_MATCH, INFIXES and SUFFIXES, "(ESWT):" and "Page(s):" end in their own ":"
+    token, as item headings and citations expect. Built from the language defaults in one go:
+    every setter on an existing Tokenizer reloads all its special cases."""
     defaults = nlp.Defaults
     prefixes, suffixes = defaults.prefixes or [], defaults.suffixes or []
     return Tokenizer(

@@ -172,6 +172,11 @@ def test_ocr_rules_are_valid():
         ("treated for panic disorder and", "panic disorder"),
         ("diagnosed with posttraumatic stress disorder.", "posttraumatic stress disorder"),
         ("insomnia and generalized anxiety disorder", "generalized anxiety disorder"),
+        # a side written "left sided"; the thickness of a tear
+        ("complaints of left sided neck pain and", "left sided neck pain"),
+        ("right-sided sciatica was noted", "right-sided sciatica"),
+        ("MRI: partial thickness rotator cuff tears.", "partial thickness rotator cuff tears"),
+        ("with a full-thickness tear noted", "full-thickness tear"),
         # a slash compound wrapped at the line's end
         ("up to 10 visits for myalgia/\nmyositis or neuritis", "myalgia"),
     ],
@@ -179,6 +184,10 @@ def test_ocr_rules_are_valid():
 def test_diagnosis_token_patterns(text, span):
     found = _found(text, "DIAGNOSIS")
     assert span in found, found
+
+
+def test_full_range_of_motion_is_no_condition():
+    assert _found("shoulders demonstrate full pain free range of motion", "DIAGNOSIS") == []
 
 
 def _found(text: str, label: str) -> list[str]:

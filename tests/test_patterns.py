@@ -520,3 +520,39 @@ def test_a_list_of_sites_shares_the_condition_after_it(text, span):
     found = _found(text, "DIAGNOSIS")
     assert span in found, found
     assert not [f for f in found if f != span and f.endswith(span)], found
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "rule_id"),
+    [
+        # the specialty a visit is for belongs to the service, over a line wrap too
+        (
+            "Request for hearing evaluation",
+            "hearing evaluation",
+            "procedure.evaluation_management.visit",
+        ),
+        (
+            "an ortho spine surgeon eval is",
+            "ortho spine surgeon eval",
+            "procedure.evaluation_management.visit",
+        ),
+        (
+            "a spine\nsurgeon evaluation",
+            "spine\nsurgeon evaluation",
+            "procedure.evaluation_management.visit",
+        ),
+        ("1 psych consultation", "psych consultation", "procedure.psychological.psych"),
+        (
+            "Psychosocial evaluations should",
+            "Psychosocial evaluations",
+            "procedure.psychological.psych",
+        ),
+    ],
+)
+def test_a_visit_takes_the_specialty_before_it(text, span, rule_id):
+    from imrnlp import labels as L
+    from imrnlp.pipeline import load
+
+    doc = load()(text)
+    found = {s.text: s.id_ for s in doc.spans[L.SPANS_KEY] if s.label_ == "PROCEDURE"}
+    assert found == {span: rule_id}

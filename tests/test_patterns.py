@@ -438,6 +438,14 @@ def test_guideline_names_and_web_addresses_wrapped_over_lines(text, found):
         ("advised to consult the MTUS; an assistant surgeon", ["assistant surgeon"]),
         ("avoid prolonged bed rest; a hospital bed", ["hospital bed"]),
         ("Certification(s)/Specialty: Orthopedic Surgery\nShoulder surgery", ["surgery"]),
+        (
+            "Complaints 2004, Section(s): Initial Care, Follow-up Visits, and\n2 follow-up visits",
+            ["follow-up"],
+        ),
+        (
+            "apply to all conditions under Physical Therapy in the ODG Preface. 6 physical therapy",
+            ["physical therapy"],
+        ),
     ],
 )
 def test_a_procedure_word_in_a_context_the_noise_rules_list_is_no_procedure(text, found):

@@ -564,3 +564,15 @@ def test_a_visit_takes_the_specialty_before_it(text, span, rule_id):
     doc = load()(text)
     found = {s.text: s.id_ for s in doc.spans[L.SPANS_KEY] if s.label_ == "PROCEDURE"}
     assert found == {span: rule_id}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "she is to undergo umbilical hernia repair next month",
+        "splinting beyond 48 hours following CTS release",
+        "durable medical equipment fracture boot, home exercise",
+    ],
+)
+def test_a_condition_naming_its_treatment_is_no_diagnosis(text):
+    assert _found(text, "DIAGNOSIS") == []

@@ -17,7 +17,7 @@ _WHOLE_TOKENS = (
     r"\d+(?:\.\d+)?(?i:mg/ml|mcg/hr|mg|mcg|gm|g|ml|%|meq)",  # 10mg, 0.075%
     r"CM\d{2}-\d{5,8}",  # case number
     r"#\d+",  # quantity, #60
-    r"(?i:https?://|www\.)\S*/",  # a web address wrapped after a '/', kept from SUFFIXES
+    r"(?i:https?://|www\.)\S*[/-]",  # a web address wrapped after '/' or '-', kept from SUFFIXES
 )
 #: A substring matching this is kept as one token (after punctuation prefixes and suffixes are
 #: split off). No regex flags: spaCy saves the pattern string alone with the pipeline.
@@ -28,9 +28,10 @@ TOKEN_MATCH = re.compile("^(?:" + "|".join(_WHOLE_TOKENS) + ")$")
 #: ("20%/Lidocaine" -> "20%", "/", "Lidocaine").
 INFIXES = (r"(?<=[%\d])/(?=[A-Za-z])",)
 
-#: Split off a word's end: a '/' after a word, where a slash compound wraps at a line's end
-#: ("myalgia/" before "myositis" on the next line -> "myalgia", "/").
-SUFFIXES = (r"(?<=[A-Za-z])/",)
+#: Split off a word's end: a '/' or '-' after a word, where a slash compound or a hyphenated word
+#: wraps at a line's end ("myalgia/" before "myositis" on the next line -> "myalgia", "/";
+#: "non-" before "certified" -> "non", "-"), so that rules read it as written on one line.
+SUFFIXES = (r"(?<=[A-Za-z])/", r"(?<=[A-Za-z])-")
 
 _NOT_EMOTICONS = frozenset({"):", "(:", ":)", ":(", ")-:", "(-:"})
 

@@ -576,3 +576,7 @@ def test_a_visit_takes_the_specialty_before_it(text, span, rule_id):
 )
 def test_a_condition_naming_its_treatment_is_no_diagnosis(text):
     assert _found(text, "DIAGNOSIS") == []
+
+
+def test_a_decision_hyphenated_over_a_line_break_is_one_decision():
+    assert _found("the request for an MRI is non-\ncertified.", "DECISION") == ["non-\ncertified"]

@@ -30,13 +30,19 @@ def test_kept_as_one_token(whole):
     [
         # a slash compound wrapped at the line's end: the word and its slash are two tokens
         ("visits for myalgia/\nmyositis or", ["myalgia", "/", "\n", "myositis"]),
+        # and a word hyphenated over a line break
+        ("the request is non-\ncertified.", ["non", "-", "\n", "certified"]),
         # a slash inside a compound, a strength's slash and a web address are left alone
         ("EMG/NCV of both arms", ["EMG", "/", "NCV"]),
         ("Norco 10/325mg daily", ["10/325mg"]),
         ("see www.odg-twc.com/ for", ["www.odg-twc.com/"]),
+        (
+            "at https://www.cms.gov/Regulations-and-\nGuidance",
+            ["https://www.cms.gov/Regulations-and-"],
+        ),
     ],
 )
-def test_a_slash_at_a_words_end_is_split_off(text, tokens):
+def test_a_slash_or_hyphen_at_a_words_end_is_split_off(text, tokens):
     doc = imrnlp.load().make_doc(text)
     words = [t.text for t in doc]
     start = words.index(tokens[0])

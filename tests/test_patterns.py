@@ -580,3 +580,16 @@ def test_a_condition_naming_its_treatment_is_no_diagnosis(text):
 
 def test_a_decision_hyphenated_over_a_line_break_is_one_decision():
     assert _found("the request for an MRI is non-\ncertified.", "DECISION") == ["non-\ncertified"]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Lidoderm is only FDA approved for post-herpetic neuralgia.", []),
+        ("Zofran is FDA-\napproved for postoperative use.", []),
+        ("effective for their approved indications including", []),
+        ("6 visits was approved by the Claims Administrator.", ["approved"]),
+    ],
+)
+def test_an_fda_approval_is_no_decision(text, found):
+    assert _found(text, "DECISION") == found

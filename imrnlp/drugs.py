@@ -22,13 +22,6 @@ from .errors import PatternError
 from .labels import DRUG_CLASSES, MEDICATION
 from .resources import patterns_dir
 
-#: Words after a name that the entity ruler keeps inside the MEDICATION span: release modifiers
-#: and topical forms ("Norco ER", "Lidoderm patch").
-_SPAN_SUFFIXES = (
-    *("er", "xr", "cr", "sr", "dr"),
-    *("patch", "patches", "cream", "gel", "lotion", "ointment"),
-)
-
 
 @dataclass(frozen=True)
 class Drug:
@@ -128,21 +121,12 @@ def vocabulary() -> Vocabulary:
 
 
 def entity_patterns() -> list[dict[str, Any]]:
-    """MEDICATION phrase patterns for every name of the vocabulary: the name itself, and the name
-    followed by a release modifier or a dose form ('norco er', 'lidoderm patch'). Phrase patterns
-    (matched by spaCy's PhraseMatcher, which the ruler tokenizes as it tokenizes letters) cost
-    far less per token than a token pattern over the same names."""
-    by_name = vocabulary().by_name
-    rows: list[dict[str, Any]] = []
-    for name, drug in sorted(by_name.items()):
-        rows.append({"label": MEDICATION, "id": L.RULE_MEDICATION_NAME, "pattern": name})
-        if name == drug.key or " " not in name:  # not for long salt synonyms: fewer patterns
-            for suffix in _SPAN_SUFFIXES:
-                rows.append(
-                    {
-                        "label": MEDICATION,
-                        "id": L.RULE_MEDICATION_NAME_FORM,
-                        "pattern": f"{name} {suffix}",
-                    }
-                )
-    return rows
+    """MEDICATION phrase patterns, one for every name of the vocabulary. Phrase patterns (matched
+    by spaCy's PhraseMatcher, which the ruler tokenizes as it tokenizes letters) cost far less per
+    token than a token pattern over the same names; a release modifier or form written after a
+    name ("Norco ER", "Lidoderm patch") is joined to it by a suffix rule of
+    `patterns/joins.jsonl` (`filters.suffix_rules`)."""
+    return [
+        {"label": MEDICATION, "id": L.RULE_MEDICATION_NAME, "pattern": name}
+        for name in sorted(vocabulary().by_name)
+    ]

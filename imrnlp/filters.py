@@ -237,6 +237,40 @@ def join_rules() -> dict[str, tuple[str, frozenset[str]]]:
     }
 
 
+@cache
+def suffix_rules() -> dict[str, tuple[str, frozenset[str], frozenset[int]]]:
+    """Per label, the rule id, the rule ids of the spans it extends and the hashes of the words
+    that, right after such a span, belong to it (`patterns/joins.jsonl`, rows with `suffixes`):
+    "Norco" + "ER", "Oxycodone HCL" + "ER", "Lidoderm" + "patch"."""
+    return {
+        rule["label"]: (
+            rule["id"],
+            frozenset(rule["after_ids"]),
+            _hashes(frozenset(w.lower() for w in rule["suffixes"])),
+        )
+        for rule in _join_rows()
+        if "suffixes" in rule
+    }
+
+
+def _suffixed(spans: list[Span], lower: list[int]) -> list[Span]:
+    """Each span a suffix rule names, with the suffix word after it, across whitespace only
+    (`suffix_rules`); the span itself stays, and `longest_per_label` then drops it as inside
+    the longer one."""
+    rules = suffix_rules()
+    out: list[Span] = []
+    for s in spans:
+        rule = rules.get(s.label_)
+        if rule is None or s.id_ not in rule[1]:
+            continue
+        doc, i = s.doc, s.end
+        while i < len(doc) and doc[i].is_space:  # a line break between ("lidocaine" / "patch")
+            i += 1
+        if i < len(doc) and lower[i] in rule[2]:
+            out.append(Span(doc, s.start, i + 1, label=s.label, span_id=rule[0]))
+    return out
+
+
 @dataclass(frozen=True)
 class _SiteList:
     label: str
@@ -367,6 +401,7 @@ def longest_per_label(existing: Iterable[Span], new: Iterable[Span]) -> list[Spa
     if any(s.label_ in _join_labels() for s in new):  # the field ruler's spans join nothing
         # the Doc's lower-case words as string hashes, read once for both joins
         lower = new[0].doc.to_array(LOWER).tolist()
+        new += _suffixed(new, lower)
         new += _joined(new, lower)
         new += _site_lists(new, lower)
     guidelines = [(g.start, g.end) for g in new if g.label_ == "GUIDELINE"]

@@ -493,7 +493,7 @@ def test_a_procedure_before_a_generic_service_word_is_one_service(text, procedur
 
 def test_join_rules_name_known_labels_and_heads():
     from imrnlp import labels as L
-    from imrnlp.filters import join_rules, site_list_rules
+    from imrnlp.filters import join_rules, site_list_rules, suffix_rules
 
     rules = join_rules()
     assert rules and set(rules) <= set(L.ENTITY_LABELS)
@@ -504,6 +504,25 @@ def test_join_rules_name_known_labels_and_heads():
         r.label in L.ENTITY_LABELS and {"neck", "shoulder"} <= r.sites for r in lists
     )
     assert all(not r.sites & {"acute", "chronic"} for r in lists)
+    # a suffix rule extends spans of rules that exist
+    ids = {row["id"] for row in resources.entity_patterns()}
+    suffixes = suffix_rules()
+    assert suffixes and all(label in L.ENTITY_LABELS for label in suffixes)
+    assert all(after and after <= ids for _, after, _ in suffixes.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # a release modifier or form after a drug name, a salt name too, over a line break too
+        ("Oxycodone HCL ER 20mg #60", ["Oxycodone HCL ER"]),
+        ("Norco ER and a lidocaine\npatch, and", ["Norco ER", "lidocaine\npatch"]),
+        # not after a drug class
+        ("opioid patch", ["opioid"]),
+    ],
+)
+def test_a_release_modifier_or_form_after_a_drug_name_is_part_of_it(text, found):
+    assert _found(text, "MEDICATION") == found
 
 
 @pytest.mark.parametrize(

@@ -612,3 +612,23 @@ def test_a_decision_hyphenated_over_a_line_break_is_one_decision():
 )
 def test_an_fda_approval_is_no_decision(text, found):
     assert _found(text, "DECISION") == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # a section number is no web address; the eye is the MTUS part only as its title
+        ("MTUS Opioid Treatment 2016, Section(s): 3.3.1.1 Opioids", ["MTUS", "Opioid Treatment"]),
+        ("an eye witness told him that his eye was open", []),
+        ("ACOEM Guidelines, Chapter 15, Eye", ["ACOEM", "Chapter 15", "Eye"]),
+        # a body part's complaints in quoted guideline text is no MTUS part; as cited it is
+        ("recommend the routine use of MRI with low back complaints", []),
+        ("not needed to evaluate most knee complaints until", []),
+        ("The ACOEM chapter on low back complaints", ["ACOEM", "low back complaints"]),
+    ],
+)
+def test_guideline_rules_leave_numbers_and_quoted_complaints_out(text, found):
+    from imrnlp.pipeline import load
+
+    doc = load()(text)
+    assert [s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == "GUIDELINE"] == found

@@ -31,17 +31,13 @@ from ..spanutil import is_line_wrap, is_line_wrap_text
 
 def unwrapped(doc: Doc, begin: int = 0, end: int | None = None) -> tuple[Doc, list[int]]:
     """The words of doc[begin:end] without its line-wrap tokens, as a Doc of the same vocab, and
-    for each of its tokens the index of the token in `doc` it comes from. A word hyphenated at a
-    line's end ("x-" before "ray") is two words, "x" and "-", as the tokenizer cuts "x-ray", both
-    from the one token."""
+    for each of its tokens the index of the token in `doc` it comes from. (A word hyphenated at
+    a line's end, "x-" before "ray", is already two tokens, "x" and "-", as in "x-ray": the
+    tokenizer's SUFFIXES.)"""
     words: list[str] = []
     index: list[int] = []
     for token in doc[begin:end]:
         if is_line_wrap(token):
-            last = words[-1] if words else ""
-            if len(last) > 1 and last.endswith("-"):
-                words[-1:] = [last[:-1], "-"]
-                index.append(index[-1])
             continue
         words.append(token.text)
         index.append(token.i)

@@ -632,3 +632,20 @@ def test_guideline_rules_leave_numbers_and_quoted_complaints_out(text, found):
 
     doc = load()(text)
     assert [s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == "GUIDELINE"] == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # a device worn on a body site is named with the site, not with the side
+        (
+            "a right shoulder brace and a lumbar spine support",
+            ["shoulder brace", "lumbar spine support"],
+        ),
+        ("Ankle Movement Boot and knee immobilizer", ["knee immobilizer"]),
+        # a splint is taken alone, as the annotations take it
+        ("right hand and forearm splint", ["splint"]),
+    ],
+)
+def test_a_device_takes_the_body_site_before_it(text, found):
+    assert _found(text, "PROCEDURE") == found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -237,37 +238,87 @@ def join_rules() -> dict[str, tuple[str, frozenset[str]]]:
     }
 
 
+@dataclass(frozen=True)
+class _Affixes:
+    """A rule of `patterns/joins.jsonl` with `suffixes` and/or `prefixes`: words right after,
+    or phrases right before, a span of `label` that belong to it."""
+
+    label: str
+    rule_id: str
+    of_ids: frozenset[str] | None  # the rule ids of the spans it extends; None: every span
+    rule_id_wins: bool  # the joined span takes the rule's id, else it keeps the span's
+    suffixes: frozenset[int]  # word hashes
+    prefixes: tuple[tuple[int, ...], ...]  # phrases as word hashes, longest first
+
+
+def _phrase_words(phrase: str) -> tuple[str, ...]:
+    """A prefix phrase's words as the tokenizer cuts them: "low-level" -> low, -, level."""
+    return tuple(re.findall(r"[a-z0-9]+|-", phrase.lower()))
+
+
 @cache
-def suffix_rules() -> dict[str, tuple[str, frozenset[str], frozenset[int]]]:
-    """Per label, the rule id, the rule ids of the spans it extends and the hashes of the words
-    that, right after such a span, belong to it (`patterns/joins.jsonl`, rows with `suffixes`):
-    "Norco" + "ER", "Oxycodone HCL" + "ER", "Lidoderm" + "patch"."""
-    return {
-        rule["label"]: (
+def affix_rules() -> dict[str, _Affixes]:
+    """Per label, its affix rule (`patterns/joins.jsonl`, rows with `suffixes` or `prefixes`):
+    "Norco" + "ER", "Oxycodone HCL" + "ER", "Lidoderm" + "patch"; "three phase" + "bone scan"."""
+    out = {}
+    for rule in _join_rows():
+        if "suffixes" not in rule and "prefixes" not in rule:
+            continue
+        phrases = sorted({_phrase_words(p) for p in rule.get("prefixes", [])}, key=len)
+        out[rule["label"]] = _Affixes(
+            rule["label"],
             rule["id"],
-            frozenset(rule["after_ids"]),
-            _hashes(frozenset(w.lower() for w in rule["suffixes"])),
+            frozenset(rule["of_ids"]) if "of_ids" in rule else None,
+            rule.get("joined_id") == "rule",
+            _hashes(frozenset(w.lower() for w in rule.get("suffixes", []))),
+            tuple(tuple(hash_string(w) for w in p) for p in reversed(phrases)),
         )
-        for rule in _join_rows()
-        if "suffixes" in rule
-    }
+    return out
 
 
-def _suffixed(spans: list[Span], lower: list[int]) -> list[Span]:
-    """Each span a suffix rule names, with the suffix word after it, across whitespace only
-    (`suffix_rules`); the span itself stays, and `longest_per_label` then drops it as inside
-    the longer one."""
-    rules = suffix_rules()
+def _prefix_start(doc: Doc, start: int, lower: list[int], rule: _Affixes) -> int:
+    """Where the longest prefix phrase of the rule right before `start` begins (whitespace
+    between its words and before the span allowed); `start` if none is there."""
+    if not rule.prefixes:
+        return start
+    words: list[int] = []  # token indices of the words before start, nearest first
+    i = start
+    while len(words) < len(rule.prefixes[0]):
+        i = _word_before(doc, i)
+        if i < 0:
+            break
+        words.append(i)
+    for phrase in rule.prefixes:
+        if len(phrase) <= len(words) and all(
+            lower[words[k]] == w for k, w in enumerate(reversed(phrase))
+        ):
+            return words[len(phrase) - 1]
+    return start
+
+
+def _affixed(spans: list[Span], lower: list[int]) -> list[Span]:
+    """Each span an affix rule names, with its suffix word after it and its prefix phrase before
+    it, across whitespace only (`affix_rules`); the span itself stays, and `longest_per_label`
+    then drops it as inside the longer one."""
+    rules = affix_rules()
     out: list[Span] = []
+    have = {(s.label, s.start, s.end) for s in spans}  # a rule's own span of that stretch stands
     for s in spans:
         rule = rules.get(s.label_)
-        if rule is None or s.id_ not in rule[1]:
+        if rule is None or (rule.of_ids is not None and s.id_ not in rule.of_ids):
             continue
-        doc, i = s.doc, s.end
-        while i < len(doc) and doc[i].is_space:  # a line break between ("lidocaine" / "patch")
-            i += 1
-        if i < len(doc) and lower[i] in rule[2]:
-            out.append(Span(doc, s.start, i + 1, label=s.label, span_id=rule[0]))
+        doc, end = s.doc, s.end
+        if rule.suffixes:
+            i = end
+            while i < len(doc) and doc[i].is_space:  # a line break between ("lidocaine" / "patch")
+                i += 1
+            if i < len(doc) and lower[i] in rule.suffixes:
+                end = i + 1
+        begin = _prefix_start(doc, s.start, lower, rule)
+        if (s.label, begin, end) not in have:
+            have.add((s.label, begin, end))
+            span_id = rule.rule_id if rule.rule_id_wins else s.id_
+            out.append(Span(doc, begin, end, label=s.label, span_id=span_id))
     return out
 
 
@@ -401,7 +452,7 @@ def longest_per_label(existing: Iterable[Span], new: Iterable[Span]) -> list[Spa
     if any(s.label_ in _join_labels() for s in new):  # the field ruler's spans join nothing
         # the Doc's lower-case words as string hashes, read once for both joins
         lower = new[0].doc.to_array(LOWER).tolist()
-        new += _suffixed(new, lower)
+        new += _affixed(new, lower)
         new += _joined(new, lower)
         new += _site_lists(new, lower)
     guidelines = [(g.start, g.end) for g in new if g.label_ == "GUIDELINE"]

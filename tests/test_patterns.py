@@ -493,7 +493,7 @@ def test_a_procedure_before_a_generic_service_word_is_one_service(text, procedur
 
 def test_join_rules_name_known_labels_and_heads():
     from imrnlp import labels as L
-    from imrnlp.filters import join_rules, site_list_rules, suffix_rules
+    from imrnlp.filters import affix_rules, join_rules, site_list_rules
 
     rules = join_rules()
     assert rules and set(rules) <= set(L.ENTITY_LABELS)
@@ -504,11 +504,12 @@ def test_join_rules_name_known_labels_and_heads():
         r.label in L.ENTITY_LABELS and {"neck", "shoulder"} <= r.sites for r in lists
     )
     assert all(not r.sites & {"acute", "chronic"} for r in lists)
-    # a suffix rule extends spans of rules that exist
+    # an affix rule extends spans of rules that exist
     ids = {row["id"] for row in resources.entity_patterns()}
-    suffixes = suffix_rules()
-    assert suffixes and all(label in L.ENTITY_LABELS for label in suffixes)
-    assert all(after and after <= ids for _, after, _ in suffixes.values())
+    affixes = affix_rules()
+    assert affixes and all(label in L.ENTITY_LABELS for label in affixes)
+    assert all(r.of_ids is None or r.of_ids <= ids for r in affixes.values())
+    assert all(r.suffixes or r.prefixes for r in affixes.values())
 
 
 @pytest.mark.parametrize(
@@ -649,3 +650,24 @@ def test_guideline_rules_leave_numbers_and_quoted_complaints_out(text, found):
 )
 def test_a_device_takes_the_body_site_before_it(text, found):
     assert _found(text, "PROCEDURE") == found
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "rule_id"),
+    [
+        # the kind of a service before it and a generic word after it belong to the service,
+        # which keeps its rule id (so its item category)
+        ("Extracorporeal shock wave therapy", "Extracorporeal shock wave therapy", "eswt"),
+        ("Low-Level Laser Therapy x 6", "Low-Level Laser Therapy", "eswt"),
+        ("a three phase\nbone scan", "three phase\nbone scan", "bone_scan"),
+        ("a toxicology screen", "toxicology screen", "diagnostic_test.other"),
+        ("nerve conduction velocity studies", "nerve conduction velocity studies", "emg_ncv"),
+        ("follow up care", "follow up care", "evaluation_management.visit"),
+    ],
+)
+def test_a_service_takes_its_kind_and_generic_word(text, span, rule_id):
+    from imrnlp.pipeline import load
+
+    doc = load()(text)
+    found = [(s.text, s.id_) for s in doc.spans[L.SPANS_KEY] if s.label_ == "PROCEDURE"]
+    assert len(found) == 1 and found[0][0] == span and found[0][1].endswith(rule_id), found

@@ -264,7 +264,7 @@ def affix_rules() -> dict[str, _Affixes]:
     for rule in _join_rows():
         if "suffixes" not in rule and "prefixes" not in rule:
             continue
-        phrases = sorted({_phrase_words(p) for p in rule.get("prefixes", [])}, key=len)
+        phrases = sorted({_phrase_words(p) for p in words_of(rule.get("prefixes", []))}, key=len)
         out[rule["label"]] = _Affixes(
             rule["label"],
             rule["id"],
@@ -314,7 +314,12 @@ def _affixed(spans: list[Span], lower: list[int]) -> list[Span]:
                 i += 1
             if i < len(doc) and lower[i] in rule.suffixes:
                 end = i + 1
-        begin = _prefix_start(doc, s.start, lower, rule)
+        begin = s.start
+        for _ in range(4):  # a run of prefixes: "left neural foraminal" + "narrowing"
+            before = _prefix_start(doc, begin, lower, rule)
+            if before == begin:
+                break
+            begin = before
         if (s.label, begin, end) not in have:
             have.add((s.label, begin, end))
             span_id = rule.rule_id if rule.rule_id_wins else s.id_

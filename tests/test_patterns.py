@@ -671,3 +671,19 @@ def test_a_service_takes_its_kind_and_generic_word(text, span, rule_id):
     doc = load()(text)
     found = [(s.text, s.id_) for s in doc.spans[L.SPANS_KEY] if s.label_ == "PROCEDURE"]
     assert len(found) == 1 and found[0][0] == span and found[0][1].endswith(rule_id), found
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        # the side, site, nerve and kind words before a condition belong to it
+        ("moderate left neural foraminal narrowing at L4-5", "left neural foraminal narrowing"),
+        ("diagnosed with bilateral hearing loss", "bilateral hearing loss"),
+        ("evidence of ulnar nerve entrapment", "ulnar nerve entrapment"),
+        ("repair of an umbilical hernia", "umbilical hernia"),
+        ("with a right-sided pars defect", "right-sided pars defect"),
+    ],
+)
+def test_a_condition_takes_the_modifiers_before_it(text, span):
+    found = _found(text, "DIAGNOSIS")
+    assert span in found and not [f for f in found if f != span and span.endswith(f)], found

@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy
 from spacy.attrs import IDS
 from spacy.matcher import Matcher
 from spacy.matcher.levenshtein import levenshtein_compare
@@ -265,9 +264,6 @@ class _Index:
                 attr, values = g.anchor.then
                 hashes = frozenset(_column_value(vocab, v) for v in values)
                 self.then[id(g)] = (self.column[IDS[attr]], hashes)
-        self.hashes = {
-            attr: numpy.fromiter(table, dtype=numpy.uint64) for attr, table in self.first.items()
-        }
 
     def starts(self, doc: Doc) -> list[tuple[_Group, list[int]]]:
         """For each group, in order, the tokens where one of its patterns can start."""
@@ -278,10 +274,12 @@ class _Index:
         columns = [array[:, i].tolist() for i in range(len(self.attrs))]
         found: dict[int, tuple[_Group, list[int]]] = {}
         for attr, table in self.first.items():
-            column = columns[self.column[attr]]
-            hits = numpy.flatnonzero(numpy.isin(array[:, self.column[attr]], self.hashes[attr]))
-            for i in hits.tolist():
-                for g in table[column[i]]:
+            # a dict lookup per word costs less than numpy.isin's sorting and bookkeeping
+            for i, value in enumerate(columns[self.column[attr]]):
+                groups = table.get(value)
+                if groups is None:
+                    continue
+                for g in groups:
                     then = self.then.get(id(g))
                     if then is not None:
                         values, hashes = columns[then[0]], then[1]

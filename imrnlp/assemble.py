@@ -32,6 +32,7 @@ from .spanutil import (
     in_brackets,
     model_span_keys,
     sentence_of,
+    span_text,
     squash,
     within,
 )
@@ -251,7 +252,7 @@ def _item(
         if value and value not in levels:
             levels.append(value)
     item: dict[str, Any] = {
-        "request": squash(request.text),
+        "request": squash(span_text(request)),
         "request_evidence": evidence_of(request, rule_id="request"),
         "decision": decision,
         "decision_evidence": _decision_evidence(part),
@@ -270,7 +271,7 @@ def _item(
     conclusion = _conclusion(doc, rationale, entities) if rationale is not None else None
     conclusion_sentence = sentence_of(conclusion) if conclusion is not None else None
     if rationale is not None:
-        item["rationale"] = squash(rationale.text)
+        item["rationale"] = squash(span_text(rationale))
         if conclusion is not None and conclusion_sentence is not None:
             # never reaching back over the rationale's label
             sent = doc[
@@ -278,7 +279,7 @@ def _item(
                     conclusion_sentence.end, rationale.end
                 )
             ]
-            item["conclusion"] = squash(sent.text)
+            item["conclusion"] = squash(span_text(sent))
             item["conclusion_evidence"] = evidence_of(sent, rule_id=conclusion.id_ or None)
             says = _NECESSARY.get(conclusion.id_)
             if says is not None and says != (decision == "overturned"):

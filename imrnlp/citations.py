@@ -18,7 +18,7 @@ from spacy.util import filter_spans
 from . import labels as L
 from .record import Citation, Guideline
 from .resources import patterns_dir
-from .spanutil import evidence_of, squash, within
+from .spanutil import evidence_of, span_text, squash, within
 
 _YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
 _SECTIONS = re.compile(r"Section\(s\)\s*:\s*(.+?)(?:\s*Page\(s\)|$)", re.I | re.S)
@@ -73,7 +73,7 @@ def parse_guideline(
 def _citations(seg: Span, spans: list[Span], named_spans: list[Span]) -> list[Citation]:
     """The citations of one segment: `spans` its outermost GUIDELINE spans, `named_spans` all of
     them (a source named by a token that is also a web address, "UpToDate.com")."""
-    text = squash(seg.text).rstrip(" .")
+    text = squash(span_text(seg)).rstrip(" .")
     ids = [s.id_ for s in spans]
     is_mtus = L.RULE_MTUS in ids[:1] or (L.RULE_MTUS in ids and L.RULE_NON_MTUS not in ids)
     if L.RULE_NON_MTUS in ids:
@@ -85,9 +85,9 @@ def _citations(seg: Span, spans: list[Span], named_spans: list[Span]) -> list[Ci
         return _mtus_citations(seg, spans, L.RULE_ACOEM in ids)
     # the cited text after an opening "Non-MTUS Citation"
     opening = spans[0] if spans and spans[0].id_ == L.RULE_NON_MTUS else None
-    body = squash(seg.doc[opening.end : seg.end].text).rstrip(" .") if opening else text
+    body = squash(span_text(seg.doc[opening.end : seg.end])).rstrip(" .") if opening else text
     out: list[tuple[int, Citation]] = []  # (where in the line, citation): kept in text order
-    joined = _join_wrapped_urls(seg.text)
+    joined = _join_wrapped_urls(span_text(seg))
     urls = [
         (m.start(), re.sub(r"\s+", "", m.group()).rstrip(".,;)")) for m in _URL.finditer(joined)
     ]
@@ -132,7 +132,7 @@ def _mtus_citations(seg: Span, spans: list[Span], acoem: bool) -> list[Citation]
     for n, (start, part) in enumerate(parts_at):
         end = parts_at[n + 1][0] if n + 1 < len(parts_at) else seg.end
         piece = doc[start:end]
-        text = re.sub(r",?\s*and\s*$", "", squash(piece.text).rstrip(" .,"))
+        text = re.sub(r",?\s*and\s*$", "", squash(span_text(piece)).rstrip(" .,"))
         if part is None:
             part = _part_from_text(text)
         if part:

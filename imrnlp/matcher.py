@@ -4,12 +4,13 @@ spaCy's `Matcher` starts every pattern at every token, so its cost is tokens x p
 most patterns can only start at a handful of words ("page", "qty", "diagnoses"). `AnchoredMatcher`
 reads each pattern's first required token: where it asks for a literal value or an `IN` set of
 one attribute (ORTH/TEXT, LOWER, NORM, SHAPE), the pattern is filed under those values, together
-with the next required literal token and how far after the start that token can sit. On a Doc it
-reads the attribute columns once (`doc.to_array`), finds where the first values occur and keeps
-the places where the second one follows within reach, and there runs the patterns with a plain
-spaCy `Matcher` over a window as long as their longest possible match. Patterns whose first token
-has no literal value (an optional or negated first token, a regex, a flag) run over the whole Doc,
-as before.
+with the next required literal token and how far after the start that token can sit; a first token
+that asks for no literal but for a lexical flag to be true (`{"LIKE_URL": True}`, `{"IS_TITLE":
+True}`) is filed under the flag, whose column holds 1 where it is set. On a Doc it reads the
+attribute columns once (`doc.to_array`), finds where the first values occur and keeps the places
+where the second one follows within reach, and there runs the patterns with a plain spaCy `Matcher`
+over a window as long as their longest possible match. Patterns whose first token has neither (an
+optional or negated first token, a regex) run over the whole Doc, as before.
 
 A match can only start where both literal tokens are in place, and a window as long as the
 longest match sees the whole of any match starting in it, so the matches are exactly the plain
@@ -23,7 +24,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy
 from spacy.attrs import IDS
 from spacy.matcher import Matcher
 from spacy.matcher.levenshtein import levenshtein_compare
@@ -32,12 +32,23 @@ from spacy.vocab import Vocab
 
 #: Attributes a literal token may be filed under, in order of preference; TEXT is ORTH.
 ANCHOR_ATTRS: tuple[str, ...] = ("ORTH", "LOWER", "NORM", "SHAPE")
+#: Lexical flags a first token without a literal may be filed under (its value True, 1 in the
+#: flag's column): far fewer tokens are URLs or title-case words than there are tokens.
+ANCHOR_FLAGS: tuple[str, ...] = (
+    "LIKE_URL",
+    "LIKE_EMAIL",
+    "LIKE_NUM",
+    "IS_DIGIT",
+    "IS_UPPER",
+    "IS_TITLE",
+    "IS_CURRENCY",
+)
 _ALIASES = {"TEXT": "ORTH"}
 _RANGE = re.compile(r"^\{(\d*)(,?)(\d*)\}$")
 
 Pattern = list[dict[str, Any]]
-#: An attribute and the values a token must have in it.
-Literal = tuple[str, frozenset[str]]
+#: An attribute and the values a token must have in it (strings; True for a flag).
+Literal = tuple[str, frozenset[str | bool]]
 
 
 def _spec(token: dict[str, Any]) -> dict[str, Any]:
@@ -74,13 +85,23 @@ def longest_match(pattern: Pattern) -> int | None:
     return total
 
 
-def literal(token: dict[str, Any]) -> Literal | None:
+def literal(token: dict[str, Any], flags: bool = False) -> Literal | None:
     """The attribute and values a required, non-negated pattern token asks for, if it asks for a
-    literal value or an `IN` set of strings in one of ANCHOR_ATTRS; else None."""
+    literal value or an `IN` set of strings in one of ANCHOR_ATTRS, or (with `flags`, and only
+    where it asks for no such literal) for one of ANCHOR_FLAGS to be true; else None."""
     spec = _spec(token)
     op = spec.get("OP")
     if op == "!" or op_bounds(op)[0] == 0:
         return None
+    found = _string_literal(spec)
+    if found is None and flags:
+        for attr in ANCHOR_FLAGS:
+            if spec.get(attr) is True:
+                return attr, frozenset([True])
+    return found
+
+
+def _string_literal(spec: dict[str, Any]) -> Literal | None:
     for attr in ANCHOR_ATTRS:
         value = spec.get(attr)
         if isinstance(value, str):
@@ -110,7 +131,7 @@ def anchor(pattern: Pattern) -> Anchor | None:
     """The pattern's Anchor, or None where its first token has no literal to file it under."""
     if not pattern:
         return None
-    first = literal(pattern[0])
+    first = literal(pattern[0], flags=True)
     if first is None:
         return None
     near, far = op_bounds(_spec(pattern[0]).get("OP"))
@@ -238,14 +259,11 @@ class _Index:
             attr, values = g.anchor.first
             table = self.first.setdefault(IDS[attr], {})
             for value in values:
-                table.setdefault(vocab.strings.add(value), []).append(g)
+                table.setdefault(_column_value(vocab, value), []).append(g)
             if g.anchor.then:
                 attr, values = g.anchor.then
-                hashes = frozenset(vocab.strings.add(v) for v in values)
+                hashes = frozenset(_column_value(vocab, v) for v in values)
                 self.then[id(g)] = (self.column[IDS[attr]], hashes)
-        self.hashes = {
-            attr: numpy.fromiter(table, dtype=numpy.uint64) for attr, table in self.first.items()
-        }
 
     def starts(self, doc: Doc) -> list[tuple[_Group, list[int]]]:
         """For each group, in order, the tokens where one of its patterns can start."""
@@ -256,10 +274,12 @@ class _Index:
         columns = [array[:, i].tolist() for i in range(len(self.attrs))]
         found: dict[int, tuple[_Group, list[int]]] = {}
         for attr, table in self.first.items():
-            column = columns[self.column[attr]]
-            hits = numpy.flatnonzero(numpy.isin(array[:, self.column[attr]], self.hashes[attr]))
-            for i in hits.tolist():
-                for g in table[column[i]]:
+            # a dict lookup per word costs less than numpy.isin's sorting and bookkeeping
+            for i, value in enumerate(columns[self.column[attr]]):
+                groups = table.get(value)
+                if groups is None:
+                    continue
+                for g in groups:
                     then = self.then.get(id(g))
                     if then is not None:
                         values, hashes = columns[then[0]], then[1]
@@ -270,6 +290,11 @@ class _Index:
                             continue
                     found.setdefault(id(g), (g, []))[1].append(i)
         return [(g, sorted(set(starts))) for g, starts in found.values()]
+
+
+def _column_value(vocab: Vocab, value: str | bool) -> int:
+    """What `doc.to_array` holds for a literal: a string's hash, 1 for a flag that is set."""
+    return vocab.strings.add(value) if isinstance(value, str) else int(value)
 
 
 def _run(matcher: Matcher, doc: Doc, begin: int, end: int) -> list[tuple[int, int, int]]:

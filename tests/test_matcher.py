@@ -79,18 +79,30 @@ def test_anchor_files_a_pattern_under_its_first_literal_and_the_next_one():
         {"LOWER": "a", "OP": "*"},
         {"LOWER": "a", "OP": "!"},
         {"LOWER": {"REGEX": "^a"}},
-        {"IS_TITLE": True},
-        {"LIKE_URL": True},
+        {"IS_TITLE": False},
+        {"IS_SPACE": True},
+        {"LIKE_URL": True, "OP": "?"},
     ],
 )
 def test_no_anchor_where_the_first_token_has_no_literal(first):
     assert anchor([first, {"LOWER": "b"}]) is None
 
 
+def test_a_first_token_asking_for_a_flag_is_filed_under_it():
+    # the flag's column holds 1 where it is set; the next literal is a string as ever
+    assert anchor([{"IS_TITLE": True}, SPACE, {"LOWER": "gel"}]) == Anchor(
+        ("IS_TITLE", frozenset([True])), ("LOWER", frozenset(["gel"])), 1, 2
+    )
+    assert anchor([{"LIKE_URL": True}]) == Anchor(("LIKE_URL", frozenset([True])))
+    # a literal string is preferred to a flag
+    assert anchor([{"IS_TITLE": True, "LOWER": "norco"}]) == Anchor(("LOWER", frozenset(["norco"])))
+
+
 def test_same_matches_as_spacys_matcher_on_a_small_letter():
     doc = NLP(
         "Page 3 of 5.  Qty: 60.  The original request was for  Norco 10/325 mg, #60.\n"
-        "Diagnoses include lumbar   radiculopathy and left knee pain. Upheld page(s): 12"
+        "Diagnoses include lumbar   radiculopathy and left knee pain. Upheld page(s): 12\n"
+        "See www.dir.ca.gov/dwc/MTUS."
     )
     plain, anchored = _both(
         {
@@ -115,6 +127,7 @@ def test_same_matches_as_spacys_matcher_on_a_small_letter():
                 ]
             ],
             "DRUG": [[{"IS_TITLE": True}, SPACE, {"SHAPE": "dd/ddd"}]],
+            "URL": [[{"LIKE_URL": True}]],
             "ANY": [[{"LOWER": "upheld", "OP": "?"}, {"LOWER": "page"}]],
         }
     )
@@ -125,6 +138,7 @@ def test_same_matches_as_spacys_matcher_on_a_small_letter():
         "PARTIAL",
         "SITE",
         "DRUG",
+        "URL",
         "ANY",
     }
 
@@ -176,7 +190,7 @@ def test_same_matches_as_spacys_matcher_with_the_package_patterns_on_corpus_lett
                     row["pattern"]
                 )
         plain, anchored = _both(token_patterns)
-        assert len(anchored._unanchored) <= 3  # nearly every pattern is anchored
+        assert len(anchored._unanchored) == 0  # every pattern is anchored
         found = sum(len(_same(plain, anchored, doc)) for doc in docs)
         assert found > 500
 

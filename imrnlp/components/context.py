@@ -13,7 +13,8 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from typing import Any
 
-from spacy.attrs import IS_SPACE
+import numpy
+from spacy.attrs import IS_SPACE, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -163,7 +164,8 @@ def opening_regex(words: tuple[str, ...], tail: str) -> re.Pattern[str] | None:
 def _by_sentence(doc: Doc, targets: list[Span]) -> dict[tuple[int, int], list[Span]]:
     """Targets grouped by the (start, end) token range of their sentence, in text order; a target
     that crosses a sentence end joins the sentences it touches into one range."""
-    starts = [t.i for t in doc if t.is_sent_start] or [0]
+    # the sentence starts from the Doc's array, not a Token per word (1 = starts a sentence)
+    starts = numpy.flatnonzero(doc.to_array(SENT_START) == 1).tolist() or [0]
     ranges: list[tuple[int, int, Span]] = []
     for span in sorted(targets, key=lambda s: s.start):
         k = max(bisect_right(starts, span.start) - 1, 0)

@@ -248,7 +248,8 @@ class _Affixes:
     of_ids: frozenset[str] | None  # the rule ids of the spans it extends; None: every span
     rule_id_wins: bool  # the joined span takes the rule's id, else it keeps the span's
     suffixes: frozenset[int]  # word hashes
-    prefixes: tuple[tuple[int, ...], ...]  # phrases as word hashes, longest first
+    # the prefix phrases as word hashes, by the hash of their last word, longest first
+    prefixes: dict[int, tuple[tuple[int, ...], ...]]
 
 
 def _phrase_words(phrase: str) -> tuple[str, ...]:
@@ -271,32 +272,45 @@ def affix_rules() -> dict[str, _Affixes]:
             frozenset(rule["of_ids"]) if "of_ids" in rule else None,
             rule.get("joined_id") == "rule",
             _hashes(frozenset(w.lower() for w in rule.get("suffixes", []))),
-            tuple(tuple(hash_string(w) for w in p) for p in reversed(phrases)),
+            _by_last_word(reversed(phrases)),
         )
     return out
 
 
-def _prefix_start(doc: Doc, start: int, lower: list[int], rule: _Affixes) -> int:
+def _by_last_word(phrases: Iterable[tuple[str, ...]]) -> dict[int, tuple[tuple[int, ...], ...]]:
+    """Phrases as word hashes, filed by the hash of their last word, in the order given."""
+    out: dict[int, list[tuple[int, ...]]] = {}
+    for phrase in phrases:
+        hashes = tuple(hash_string(w) for w in phrase)
+        out.setdefault(hashes[-1], []).append(hashes)
+    return {last: tuple(p) for last, p in out.items()}
+
+
+def _word_back(space: list[int], i: int) -> int:
+    """The index of the last token before `i` that is not whitespace (`space`: the Doc's
+    IS_SPACE column); -1 if none."""
+    i -= 1
+    while i >= 0 and space[i]:
+        i -= 1
+    return i
+
+
+def _prefix_start(start: int, lower: list[int], space: list[int], rule: _Affixes) -> int:
     """Where the longest prefix phrase of the rule right before `start` begins (whitespace
     between its words and before the span allowed); `start` if none is there."""
-    if not rule.prefixes:
-        return start
-    words: list[int] = []  # token indices of the words before start, nearest first
-    i = start
-    while len(words) < len(rule.prefixes[0]):
-        i = _word_before(doc, i)
-        if i < 0:
-            break
-        words.append(i)
-    for phrase in rule.prefixes:
-        if len(phrase) <= len(words) and all(
-            lower[words[k]] == w for k, w in enumerate(reversed(phrase))
-        ):
-            return words[len(phrase) - 1]
+    last = _word_back(space, start)
+    for phrase in rule.prefixes.get(lower[last], ()) if last >= 0 else ():
+        i, first = last, -1
+        for word in reversed(phrase):
+            if i < 0 or lower[i] != word:
+                break
+            first, i = i, _word_back(space, i)
+        else:
+            return first
     return start
 
 
-def _affixed(spans: list[Span], lower: list[int]) -> list[Span]:
+def _affixed(spans: list[Span], lower: list[int], space: list[int]) -> list[Span]:
     """Each span an affix rule names, with its suffix word after it and its prefix phrase before
     it, across whitespace only (`affix_rules`); the span itself stays, and `longest_per_label`
     then drops it as inside the longer one."""
@@ -307,23 +321,23 @@ def _affixed(spans: list[Span], lower: list[int]) -> list[Span]:
         rule = rules.get(s.label_)
         if rule is None or (rule.of_ids is not None and s.id_ not in rule.of_ids):
             continue
-        doc, end = s.doc, s.end
+        end = s.end
         if rule.suffixes:
             i = end
-            while i < len(doc) and doc[i].is_space:  # a line break between ("lidocaine" / "patch")
+            while i < len(space) and space[i]:  # a line break between ("lidocaine" / "patch")
                 i += 1
-            if i < len(doc) and lower[i] in rule.suffixes:
+            if i < len(space) and lower[i] in rule.suffixes:
                 end = i + 1
         begin = s.start
         for _ in range(4):  # a run of prefixes: "left neural foraminal" + "narrowing"
-            before = _prefix_start(doc, begin, lower, rule)
+            before = _prefix_start(begin, lower, space, rule)
             if before == begin:
                 break
             begin = before
         if (s.label, begin, end) not in have:
             have.add((s.label, begin, end))
             span_id = rule.rule_id if rule.rule_id_wins else s.id_
-            out.append(Span(doc, begin, end, label=s.label, span_id=span_id))
+            out.append(Span(s.doc, begin, end, label=s.label, span_id=span_id))
     return out
 
 
@@ -457,7 +471,7 @@ def longest_per_label(existing: Iterable[Span], new: Iterable[Span]) -> list[Spa
     if any(s.label_ in _join_labels() for s in new):  # the field ruler's spans join nothing
         # the Doc's lower-case words as string hashes, read once for both joins
         lower = new[0].doc.to_array(LOWER).tolist()
-        new += _affixed(new, lower)
+        new += _affixed(new, lower, new[0].doc.to_array(IS_SPACE).tolist())
         new += _joined(new, lower)
         new += _site_lists(new, lower)
     guidelines = [(g.start, g.end) for g in new if g.label_ == "GUIDELINE"]

@@ -250,6 +250,7 @@ class _Affixes:
     suffixes: frozenset[int]  # word hashes
     # the prefix phrases as word hashes, by the hash of their last word, longest first
     prefixes: dict[int, tuple[tuple[int, ...], ...]]
+    not_after: frozenset[int]  # no prefix is taken after these words (hashes): "ODG Neck"
 
 
 def _phrase_words(phrase: str) -> tuple[str, ...]:
@@ -273,6 +274,7 @@ def affix_rules() -> dict[str, _Affixes]:
             rule.get("joined_id") == "rule",
             _hashes(frozenset(w.lower() for w in rule.get("suffixes", []))),
             _by_last_word(reversed(phrases)),
+            _hashes(frozenset(w.lower() for w in rule.get("not_after", []))),
         )
     return out
 
@@ -334,6 +336,10 @@ def _affixed(spans: list[Span], lower: list[int], space: list[int]) -> list[Span
             if before == begin:
                 break
             begin = before
+        if begin < s.start and rule.not_after:
+            i = _word_back(space, begin)
+            if i >= 0 and lower[i] in rule.not_after:
+                begin = s.start  # the words belong to the name before them: "ODG Neck"
         if (s.label, begin, end) not in have:
             have.add((s.label, begin, end))
             span_id = rule.rule_id if rule.rule_id_wins else s.id_

@@ -687,3 +687,8 @@ def test_a_service_takes_its_kind_and_generic_word(text, span, rule_id):
 def test_a_condition_takes_the_modifiers_before_it(text, span):
     found = _found(text, "DIAGNOSIS")
     assert span in found and not [f for f in found if f != span and span.endswith(f)], found
+
+
+def test_a_guidelines_chapter_is_not_taken_into_the_condition_after_it():
+    text = "Decision based on Non-MTUS Citation ODG Neck Cervicogenic headache"
+    assert _found(text, "DIAGNOSIS") == ["Cervicogenic headache"]

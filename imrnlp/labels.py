@@ -105,7 +105,6 @@ RULE_ITEM_REGARDING = "item.regarding"
 RULE_ITEM_DETERMINED = "item.determined"
 RULE_ITEM_ISSUE_AT_DISPUTE = "item.issue_at_dispute"
 RULE_MEDICATION_NAME = "medication.lexicon"
-RULE_MEDICATION_NAME_FORM = "medication.lexicon_form"
 RULE_DATE_MONTH_YEAR = "date.month_year"
 #: Every rule id above.
 CODE_RULE_IDS: tuple[str, ...] = (
@@ -128,7 +127,6 @@ CODE_RULE_IDS: tuple[str, ...] = (
     RULE_ITEM_DETERMINED,
     RULE_ITEM_ISSUE_AT_DISPUTE,
     RULE_MEDICATION_NAME,
-    RULE_MEDICATION_NAME_FORM,
     RULE_DATE_MONTH_YEAR,
 )
 

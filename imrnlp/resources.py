@@ -77,7 +77,7 @@ def words_of(items: list[str]) -> list[str]:
 
 
 def with_word_lists(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Token patterns with the word lists they name (`"IN": ["@site_words", "hip"]`) written
+    """Token patterns with the word lists they name (`"IN": ["@body_sites", "hip"]`) written
     out, as spaCy's matchers take them; phrase patterns unchanged."""
     out = []
     for row in rows:

@@ -96,17 +96,14 @@ def _wrapped_url(span: Span) -> Span:
     return span
 
 
-def _word_before(doc: Doc, i: int) -> int:
-    """The index of the last token before `i` that is not whitespace; -1 if none."""
-    i -= 1
+def _previous_word(span: Span) -> str:
+    """The lower-case word before the span, across whitespace (the joins walk the Doc's IS_SPACE
+    column instead, `_word_back`)."""
+    doc = span.doc
+    i = span.start - 1
     while i >= 0 and doc[i].is_space:
         i -= 1
-    return i
-
-
-def _previous_word(span: Span) -> str:
-    i = _word_before(span.doc, span.start)
-    return span.doc[i].lower_ if i >= 0 else ""
+    return doc[i].lower_ if i >= 0 else ""
 
 
 def _line_before(span: Span, reach: int = 16) -> str:
@@ -384,18 +381,17 @@ def _hashes(words: frozenset[str]) -> frozenset[int]:
     return frozenset(hash_string(w) for w in words)
 
 
-def _site_lists(spans: list[Span], lower: list[int]) -> list[Span]:
+def _site_lists(spans: list[Span], lower: list[int], space: list[int]) -> list[Span]:
     """Each span that opens with a site word, with the list of sites joined to it before it
     ("neck, mid back and" before "low back pain"), as one span; only where a joiner stands
-    right before the span and no other span of the label lies in the list. `lower`: the Doc's
-    lower-case word hashes (`_lower_hashes`)."""
+    right before the span and no other span of the label lies in the list. `lower`, `space`:
+    the Doc's LOWER and IS_SPACE columns (read once by `longest_per_label`)."""
     out: list[Span] = []
     for rule in site_list_rules():
         mine = [s for s in spans if s.label_ == rule.label]
         if not mine:
             continue
         doc = mine[0].doc
-        space = doc.to_array(IS_SPACE).tolist()
         sites, joiners, last = (_hashes(w) for w in (rule.sites, rule.joiners, rule.last_joiners))
         taken = {t for s in mine for t in range(s.start, s.end)}
         for s in mine:
@@ -413,7 +409,7 @@ def _site_lists(spans: list[Span], lower: list[int]) -> list[Span]:
                 elif not space[i]:
                     break
                 i -= 1
-            if start is not None and not _after_condition_of(doc, start, rule, mine):
+            if start is not None and not _after_condition_of(doc, start, rule, mine, space):
                 out.append(Span(doc, start, s.end, label=s.label_, span_id=rule.rule_id))
     return out
 
@@ -423,7 +419,7 @@ def _last_words(heads: frozenset[str]) -> frozenset[int]:
     return _hashes(frozenset(h.split()[-1] for h in heads))
 
 
-def _joined(spans: list[Span], lower: list[int]) -> list[Span]:
+def _joined(spans: list[Span], lower: list[int], space: list[int]) -> list[Span]:
     """Spans of a label with a join rule, each followed (across whitespace only) by a span of
     the same label that is a generic head word, joined with it; the parts stay, and
     `longest_per_label` then drops them as inside the joined span."""
@@ -443,7 +439,7 @@ def _joined(spans: list[Span], lower: list[int]) -> list[Span]:
             heads.append(t)
     out: list[Span] = []
     for t in heads:
-        doc, before = t.doc, _word_before(t.doc, t.start) + 1
+        doc, before = t.doc, _word_back(space, t.start) + 1
         for s in by_end.get((t.label_, before), []):
             # the head's rule id: what the service is (its item category) is the head's
             out.append(
@@ -452,16 +448,18 @@ def _joined(spans: list[Span], lower: list[int]) -> list[Span]:
     return out
 
 
-def _after_condition_of(doc: Doc, start: int, rule: _SiteList, spans: list[Span]) -> bool:
+def _after_condition_of(
+    doc: Doc, start: int, rule: _SiteList, spans: list[Span], space: list[int]
+) -> bool:
     """Whether the list at `start` belongs to the phrase before it: after an article or a place
     word ("in the [right elbow, and fracture]", "numbness along [right arm and back pain]"), or
     after a condition, with or without "of"/"to" ("sprain of ligaments of [cervical spine and
     lumbar sprain]", "tenosynovitis [right wrist, and carpal tunnel syndrome]")."""
-    i = _word_before(doc, start)
+    i = _word_back(space, start)
     if i >= 0 and doc[i].lower_ in rule.not_after:
         return True
     if i >= 0 and doc[i].lower_ in rule.of_words:
-        i = _word_before(doc, i)
+        i = _word_back(space, i)
     return i >= 0 and any(s.end - 1 == i for s in spans)
 
 
@@ -475,11 +473,11 @@ def longest_per_label(existing: Iterable[Span], new: Iterable[Span]) -> list[Spa
     new = [_trimmed(s) for s in new if not _is_noise(s)]
     new = [_wrapped_url(s) if s.id_ == L.RULE_URL else s for s in new]
     if any(s.label_ in _join_labels() for s in new):  # the field ruler's spans join nothing
-        # the Doc's lower-case words as string hashes, read once for both joins
-        lower = new[0].doc.to_array(LOWER).tolist()
-        new += _affixed(new, lower, new[0].doc.to_array(IS_SPACE).tolist())
-        new += _joined(new, lower)
-        new += _site_lists(new, lower)
+        # the Doc's lower-case word hashes and whitespace flags, read once for all the joins
+        lower, space = new[0].doc.to_array([LOWER, IS_SPACE]).T.tolist()
+        new += _affixed(new, lower, space)
+        new += _joined(new, lower, space)
+        new += _site_lists(new, lower, space)
     guidelines = [(g.start, g.end) for g in new if g.label_ == "GUIDELINE"]
     if guidelines:
         new = [

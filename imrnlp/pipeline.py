@@ -15,6 +15,7 @@ from . import factories, filters, resources  # noqa: F401  (registers factories 
 from . import labels as L
 from .components.context import AssertionContext
 from .components.date_roles import DateRoles
+from .components.diagnosis_lists import DiagnosisLists
 from .components.sections import SectionDetector
 from .tokenizer import create_tokenizer  # noqa: F401  (registers the tokenizer)
 from .version import __version__
@@ -45,7 +46,8 @@ def build() -> Language:
     sections.add_rules(resources.section_rules(), resources.layout_rules())
     _add_ruler(nlp, L.PIPE_ENTITY_RULER, L.SPANS_KEY, resources.entity_patterns())
     _add_ruler(nlp, L.PIPE_FIELD_RULER, L.FIELDS_KEY, resources.field_patterns())
-    nlp.add_pipe(L.PIPE_DIAGNOSIS_LISTS)
+    diagnosis_lists = cast(DiagnosisLists, nlp.add_pipe(L.PIPE_DIAGNOSIS_LISTS))
+    diagnosis_lists.initialize(rules=resources.diagnosis_outside_rules())
     nlp.add_pipe("sentencizer")
     nlp.add_pipe(L.PIPE_ABBREVIATIONS)
     context = cast(AssertionContext, nlp.add_pipe(L.PIPE_CONTEXT))

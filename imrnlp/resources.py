@@ -128,6 +128,11 @@ def date_role_rules() -> list[dict[str, Any]]:
     return read_jsonl(patterns_dir() / "date_roles.jsonl")
 
 
+def diagnosis_outside_rules() -> list[dict[str, Any]]:
+    """The phrases a listed diagnosis leaves out (`imr_diagnosis_lists`)."""
+    return read_jsonl(patterns_dir() / "diagnosis_outside.jsonl")
+
+
 def context_rules() -> list[dict[str, Any]]:
     path = patterns_dir() / "context_rules.json"
     data = json.loads(path.read_text(encoding="utf8"))

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import spacy
+import srsly
 from spacy.tokens import Doc, DocBin
 
 import imrnlp
@@ -44,6 +45,30 @@ def test_saved_pipeline_loads_in_process(tmp_path, sample_text):
     assert nlp.meta["imrnlp_version"] == imrnlp.__version__
     record = imrnlp.extract(sample_text, model=path)
     assert record.model_dump(mode="json") == imrnlp.extract(sample_text).model_dump(mode="json")
+
+
+_LISTED = """CLINICAL CASE SUMMARY
+The injured worker is a 50 year old man. The diagnoses include mild lumbar strain and left knee
+pain.
+"""
+
+
+def test_saved_pipeline_uses_its_own_diagnosis_list_rules(tmp_path):
+    """`imr_diagnosis_lists` reads the phrases a listed diagnosis leaves out from the saved
+    pipeline's folder, not from the installed package: a saved copy without the severity rule
+    keeps "mild" in the DIAGNOSIS span."""
+    path = tmp_path / "imr_rules"
+    imrnlp.load().to_disk(path)
+    rules = path / L.PIPE_DIAGNOSIS_LISTS / "diagnosis_outside.jsonl"
+
+    def diagnoses(nlp):
+        doc = nlp(_LISTED)
+        return sorted(s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == L.DIAGNOSIS)
+
+    assert "lumbar strain" in diagnoses(spacy.load(path))
+    kept = [r for r in srsly.read_jsonl(rules) if r["pattern"].lower() != "mild"]
+    srsly.write_jsonl(rules, kept)
+    assert "mild lumbar strain" in diagnoses(spacy.load(path))
 
 
 def _records(nlp, texts):

@@ -10,6 +10,10 @@ condition, with the bounds the annotation guide gives a condition: without the i
 service (the DIAGNOSIS_OUTSIDE phrases of `patterns/diagnosis_outside.jsonl`, matched inside the
 lists; DATE, PROCEDURE and MEDICATION spans). Shorter ruler DIAGNOSIS spans inside a listed
 diagnosis are dropped; a trained model's are kept.
+
+The DIAGNOSIS_OUTSIDE phrases are the component's rules, given to `initialize(rules=...)` by the
+pipeline builder and saved in the component's folder by `to_disk` (as the span rulers' patterns
+are), so a saved or trained pipeline carries the rules it was made with.
 """
 
 from __future__ import annotations
@@ -23,29 +27,35 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .. import labels as L
-from ..resources import patterns_dir, read_jsonl
 from ..spanutil import model_span_keys
+from ._rules import RuleList, RuleStore
 from .context import opening_regex
 
 _LIST_NUMBER = re.compile(r"^(?:\(?\d{1,2}[.)]|[a-z][.)]|[-*\u2022])$")
 _SIDE_ONLY = re.compile(r"^(?:left|right|bilateral|bilaterally|l|r)$", re.I)
 _MAX_TOKENS = 120
-#: the DIAGNOSIS_OUTSIDE rules (phrases): severity, the ICD encounter suffix, lead-ins
-OUTSIDE_RULES = "diagnosis_outside.jsonl"
+#: the name of the component's one list of rules, the DIAGNOSIS_OUTSIDE phrases of
+#: `patterns/diagnosis_outside.jsonl` (severity, the ICD encounter suffix, lead-ins): given to
+#: `initialize(rules=...)` and saved with the pipeline as `<name>.jsonl` in the component's folder
+OUTSIDE_RULES = "diagnosis_outside"
 #: the DIAGNOSIS_OUTSIDE rule id of lead-ins, left out of the listed diagnosis itself too
 LEAD_IN = "diagnosis_outside.lead_in"
 _LEADING = re.compile(r"^(?:and|or|the|a|an|of|with|include[sd]?|were|are|was|is|:|,|;)$", re.I)
 
 
-class DiagnosisLists:
+class DiagnosisLists(RuleList):
     def __init__(self, nlp: Language, name: str = L.PIPE_DIAGNOSIS_LISTS) -> None:
         self.name = name
         self.nlp = nlp
-        # the words a listed diagnosis leaves out (patterns/diagnosis_outside.jsonl), matched
-        # only inside the lists: as field spans they were hundreds a letter for every component
+        self._store = RuleStore((OUTSIDE_RULES,))
+        # the words a listed diagnosis leaves out, matched only inside the lists: as field spans
+        # they were hundreds a letter for every component
         self.outside = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for rule in read_jsonl(patterns_dir() / OUTSIDE_RULES):
-            self.outside.add(rule["id"], [nlp.make_doc(rule["pattern"])])
+
+    def _rules_loaded(self) -> None:
+        self.outside = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        for rule in self._store.rows[OUTSIDE_RULES]:
+            self.outside.add(rule["id"], [self.nlp.make_doc(rule["pattern"])])
 
     def _cues(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
         """(uncertainty cues, history cues) that may open a listed diagnosis, from the ConText

@@ -81,6 +81,11 @@ DIAGNOSIS_HEAD = "DIAGNOSIS_HEAD"  # a word that names a condition ("pain", "str
 #: the ICD encounter suffix (", initial encounter"), severity ("mild", "persistent"), lead-ins;
 #: the label of the rules of patterns/diagnosis_outside.jsonl (matched by imr_diagnosis_lists)
 DIAGNOSIS_OUTSIDE = "DIAGNOSIS_OUTSIDE"
+#: words inside a diagnosis list that tell an "and" between two listed diagnoses from one inside
+#: a diagnosis (patterns/diagnosis_outside.jsonl, matched by imr_diagnosis_lists): a complement
+#: ("with", "affecting") or a uncertainty cue's scope keeps what follows in the diagnosis, and a
+#: bare condition word after a site's condition shares the site ("wrist tendinitis and bursitis")
+DIAGNOSIS_LIST_WORD = "DIAGNOSIS_LIST_WORD"
 NO_CITATION = "NO_CITATION"  # "did not cite any medical evidence"
 CITATION_START = "CITATION_START"  # "Decision based on"
 
@@ -96,6 +101,10 @@ RULE_UPTODATE = "guideline.uptodate"
 RULE_URL = "guideline.url"
 #: a list of sites with the condition after it ("neck, mid back and low back pain"), joins.jsonl
 RULE_SITE_LIST = "diagnosis.join.site_list"
+#: words in a diagnosis list that decide its "and"s (DIAGNOSIS_LIST_WORD, diagnosis_outside.jsonl)
+RULE_LIST_COMPLEMENT = "diagnosis_list.complement"
+RULE_LIST_SITE = "diagnosis_list.site"
+RULE_LIST_SHARED = "diagnosis_list.shared_condition"
 RULE_PARTIAL_ORIGINAL = "partial.original"
 RULE_PARTIAL_REMAINING = "partial.remaining"
 RULE_PARTIAL_WAS_ORIGINAL = "partial.was_original"
@@ -118,6 +127,9 @@ CODE_RULE_IDS: tuple[str, ...] = (
     RULE_UPTODATE,
     RULE_URL,
     RULE_SITE_LIST,
+    RULE_LIST_COMPLEMENT,
+    RULE_LIST_SITE,
+    RULE_LIST_SHARED,
     RULE_PARTIAL_ORIGINAL,
     RULE_PARTIAL_REMAINING,
     RULE_PARTIAL_WAS_ORIGINAL,

@@ -129,8 +129,9 @@ def date_role_rules() -> list[dict[str, Any]]:
 
 
 def diagnosis_outside_rules() -> list[dict[str, Any]]:
-    """The phrases a listed diagnosis leaves out (`imr_diagnosis_lists`)."""
-    return read_jsonl(patterns_dir() / "diagnosis_outside.jsonl")
+    """The rules `imr_diagnosis_lists` matches inside the lists: the phrases a listed diagnosis
+    leaves out, and the words that decide its "and"s (token patterns, word lists written out)."""
+    return with_word_lists(read_jsonl(patterns_dir() / "diagnosis_outside.jsonl"))
 
 
 def context_rules() -> list[dict[str, Any]]:

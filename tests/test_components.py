@@ -221,6 +221,54 @@ def test_a_listed_diagnosis_is_a_record_item_as_listed_and_a_condition_as_the_gu
     assert record.diagnoses[0].evidence.text == "status post rib fracture"
 
 
+@pytest.mark.parametrize(
+    ("listed", "diagnoses"),
+    [
+        # an "and" between two conditions before more of the list, the second with its own site
+        (
+            "thoracic strain and lumbar sprain, neck pain, and hip bursitis",
+            ["thoracic strain", "lumbar sprain", "neck pain", "hip bursitis"],
+        ),
+        # ... but not one condition's parts ("pain and injury")
+        (
+            "left knee pain and injury, status post meniscectomy, and knee sprain",
+            ["left knee pain and injury", "status post meniscectomy", "knee sprain"],
+        ),
+        # an uncertainty cue's scope takes the coordination, until a new site opens a diagnosis
+        (
+            "neck sprain, possible rotator cuff tear and impingement syndrome and right wrist "
+            "fracture",
+            [
+                "neck sprain",
+                "rotator cuff tear and impingement syndrome",  # uncertain, the cue left out
+                "right wrist fracture",
+            ],
+        ),
+        (
+            "knee sprain and rule out cervical and lumbar disc herniation",
+            ["knee sprain", "cervical and lumbar disc herniation"],
+        ),
+        # a complement keeps what follows it
+        (
+            "lumbar radiculopathy and disc bulge at L5-S1 with facet arthropathy and foraminal "
+            "stenosis",
+            [
+                "lumbar radiculopathy",
+                "disc bulge at L5-S1 with facet arthropathy and foraminal stenosis",
+            ],
+        ),
+        # a bare condition word shares the site before it
+        (
+            "shoulder sprain and elbow tendinitis and bursitis",
+            ["shoulder sprain", "elbow tendinitis and bursitis"],
+        ),
+    ],
+)
+def test_an_and_in_a_diagnosis_list_cuts_only_between_two_diagnoses(listed, diagnoses):
+    text = f"CLINICAL CASE SUMMARY\nThe diagnoses include {listed}. She denies numbness.\n"
+    assert [d.text for d in imrnlp.extract(text).diagnoses] == diagnoses
+
+
 def test_a_list_of_drugs_after_a_diagnosis_cue_lists_no_diagnosis():
     text = "CLINICAL CASE SUMMARY\nThe diagnoses include Norco, Flexeril, and naproxen.\n"
     assert imrnlp.extract(text).diagnoses == []

@@ -58,8 +58,10 @@ def test_field_accuracy_bar(scored):
     assert scored["accuracy"] >= 0.95, scored["failures"]
 
 
-#: What was requested (issue 7): the bars on the gold letters.
+#: What was requested (issue 7), and the diagnosis lists (0.935 since their "and" rule): the
+#: bars on the gold letters.
 BARS = {
+    "diagnoses": 0.93,
     "items.category": 0.98,
     "items.medication": 0.98,  # name, strength and quantity together
     "items.medication.ingredients": 0.97,

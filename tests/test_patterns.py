@@ -108,6 +108,7 @@ def test_every_rule_id_the_code_reads_is_a_rule():
     pattern's id without the code fails here, not silently in the records."""
     ids = {row["id"] for row in resources.entity_patterns() + resources.field_patterns()}
     ids |= {row["id"] for row in resources.read_jsonl(resources.patterns_dir() / "joins.jsonl")}
+    ids |= {row["id"] for row in resources.diagnosis_outside_rules()}
     missing = [rule for rule in L.CODE_RULE_IDS if rule not in ids]
     assert not missing, missing
 

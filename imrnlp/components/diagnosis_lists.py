@@ -22,7 +22,7 @@ import re
 from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -40,6 +40,8 @@ _MAX_TOKENS = 120
 OUTSIDE_RULES = "diagnosis_outside"
 #: the DIAGNOSIS_OUTSIDE rule id of lead-ins, left out of the listed diagnosis itself too
 LEAD_IN = "diagnosis_outside.lead_in"
+#: the id prefix of the DIAGNOSIS_OUTSIDE rules (the others decide the lists' "and"s)
+OUTSIDE_IDS = "diagnosis_outside."
 _LEADING = re.compile(r"^(?:and|or|the|a|an|of|with|include[sd]?|were|are|was|is|:|,|;)$", re.I)
 
 
@@ -51,11 +53,18 @@ class DiagnosisLists(RuleList):
         # the words a listed diagnosis leaves out, matched only inside the lists: as field spans
         # they were hundreds a letter for every component
         self.outside = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.words = Matcher(nlp.vocab)
 
     def _rules_loaded(self) -> None:
+        """Phrase rules (plain strings) go to a PhraseMatcher, token patterns (the words that
+        decide a list's "and"s) to a Matcher."""
         self.outside = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.words = Matcher(self.nlp.vocab, validate=True)
         for rule in self._store.rows[OUTSIDE_RULES]:
-            self.outside.add(rule["id"], [self.nlp.make_doc(rule["pattern"])])
+            if isinstance(rule["pattern"], str):
+                self.outside.add(rule["id"], [self.nlp.make_doc(rule["pattern"])])
+            else:
+                self.words.add(rule["id"], [rule["pattern"]])
 
     def _cues(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
         """(uncertainty cues, history cues) that may open a listed diagnosis, from the ConText
@@ -96,7 +105,12 @@ class DiagnosisLists(RuleList):
         near = [
             s for s in [*doc.spans.get(L.SPANS_KEY, []), *fields] if s.end > lo and s.start < hi
         ]
-        found = [m for r in regions for m in self.outside(doc[r.start : r.end])]
+        # (the PhraseMatcher gives a match's place in the Doc, the Matcher its place in the span)
+        found = [m for r in regions for m in self.outside(doc[r.start : r.end])] + [
+            (k, r.start + a, r.start + b)
+            for r in regions
+            for k, a, b in self.words(doc[r.start : r.end])
+        ]
         bounds = _Bounds(doc, near, [(doc.vocab.strings[k], a, b) for k, a, b in found])
         uncertain, history = self._cues()
         # tokens that name a condition: any DIAGNOSIS span, or a DIAGNOSIS_HEAD cue ("pain");
@@ -169,10 +183,10 @@ class DiagnosisLists(RuleList):
         history: re.Pattern[str] | None = None,
     ) -> list[Span]:
         """The listed diagnoses (DIAGNOSIS_ITEM spans): split at commas, semicolons, list numbers
-        and a final "and"; then re-join a piece that names no condition ("fascia", "initial
-        encounter", "wrist") to its neighbour. A region none of whose pieces names a condition or
-        a history but that names drugs or services ("Norflex, Pepcid, and naproxen") lists
-        none."""
+        and an "and" between two conditions (`_split_at_and`); then re-join a piece that names no
+        condition ("fascia", "initial encounter", "wrist") to its neighbour. A region none of whose
+        pieces names a condition or a history but that names drugs or services ("Norflex, Pepcid,
+        and naproxen") lists none."""
         pieces: list[tuple[int, int]] = []
         start = region.start
         toks = list(region)
@@ -183,21 +197,17 @@ class DiagnosisLists(RuleList):
                 or tok.lower_ in {"versus", "vs", "vs."}
                 or (_LIST_NUMBER.match(tok.text) is not None and _opens_line(doc, i, region.start))
             )
-            if tok.lower_ == "and" and k + 1 < len(toks):
-                # "A, B, and C" / "A and B": split at "and" only where no comma follows in the
-                # list (up to the end of its sentence)
-                later = []
-                for t in toks[k + 1 :]:
-                    if t.text == ".":
-                        break
-                    later.append(t.text)
-                is_sep = "," not in later and ";" not in later
             if tok.text == "." and k + 1 < len(toks):
                 is_sep = True
             if is_sep:
                 pieces.append((start, i))
                 start = i + 1
         pieces.append((start, region.end))
+        pieces = [
+            part
+            for s, e in pieces
+            for part in _split_at_and(doc, s, e, region.end, heads, bounds, uncertain, history)
+        ]
         spans: list[Span] = []
         cleaned: list[tuple[int, int]] = []
         for s, e in pieces:
@@ -262,6 +272,73 @@ class DiagnosisLists(RuleList):
         return spans
 
 
+def _split_at_and(
+    doc: Doc,
+    start: int,
+    end: int,
+    region_end: int,
+    heads: set[int],
+    bounds: _Bounds,
+    uncertain: re.Pattern[str] | None,
+    history: re.Pattern[str] | None,
+) -> list[tuple[int, int]]:
+    """A piece of a list (between commas, semicolons or list numbers) cut at the "and"s that join
+    two listed diagnoses.
+
+    The list's last "and" ("A, B and C": no comma or semicolon after it in its sentence) cuts, as
+    before any piece with no condition word re-joins its neighbour; an "and" before more of the
+    list cuts only between two conditions, the second naming its own site ("thoracic sprain and
+    lumbar strain, ..."; not "right shoulder pain and injury, ..."). An "and" inside one
+    diagnosis does not cut: where the words before it (back to the last cut) open with an
+    uncertainty cue, whose scope takes the coordination ("possible rotator cuff tear and
+    impingement syndrome", "rule out cervical and lumbar disc herniation"), or hold a complement
+    ("disc protrusion with lateral recess and foraminal stenosis", "response affecting digestion
+    and headaches"), unless they name a condition and the words after it open with a site of
+    their own ("... and left thumb fracture"); and where a bare condition word after it shares
+    the site before it ("wrist tendinitis and bursitis")."""
+
+    def names(a: int, b: int) -> bool:
+        return any(i in heads for i in range(a, b)) or (
+            history is not None and history.match(doc[a:b].text) is not None
+        )
+
+    parts = []
+    left = start
+    for i in range(start, end):
+        if doc[i].lower_ != "and":
+            continue
+        a = left
+        while a < i and (doc[a].is_space or doc[a].is_punct or _LEADING.match(doc[a].text)):
+            a += 1
+        right = [t.i for t in doc[i + 1 : end] if not (t.is_space or t.is_punct)]
+        if not right:
+            continue
+        new_site = names(a, i) and right[0] in bounds.site
+        last = not any(t.text in {",", ";"} for t in _to_sentence_end(doc, i + 1, region_end))
+        if not last and not (new_site and names(i + 1, end)):
+            continue
+        in_scope = (uncertain is not None and uncertain.match(doc[a:i].text) is not None) or any(
+            j in bounds.complement for j in range(a + 1, i)
+        )
+        if in_scope and not new_site:
+            continue
+        shares_site = any(j in bounds.site for j in range(a, i))
+        if len(right) == 1 and right[0] in bounds.shared_condition and shares_site:
+            continue
+        parts.append((left, i))
+        left = i + 1
+    parts.append((left, end))
+    return parts
+
+
+def _to_sentence_end(doc: Doc, start: int, end: int) -> Span:
+    """doc[start:end] up to its first full stop."""
+    for i in range(start, end):
+        if doc[i].text == ".":
+            return doc[start:i]
+    return doc[start:end]
+
+
 class _Bounds:
     """Which tokens stay outside a listed diagnosis (lead-ins such as "documented") and which
     outside the condition it names (DIAGNOSIS_OUTSIDE: severity, the ICD encounter suffix; and
@@ -272,7 +349,19 @@ class _Bounds:
         the DIAGNOSIS_OUTSIDE rules in the lists, as (rule id, start, end)."""
         self.doc = doc
         self.lead_in = {t for r, a, b in outside if r == LEAD_IN for t in range(a, b)}
-        self.outside = {t for r, a, b in outside if r != LEAD_IN for t in range(a, b)}
+        self.outside = {
+            t
+            for r, a, b in outside
+            if r.startswith(OUTSIDE_IDS) and r != LEAD_IN
+            for t in range(a, b)
+        }
+        self.complement = {
+            t for r, a, b in outside if r == L.RULE_LIST_COMPLEMENT for t in range(a, b)
+        }
+        self.site = {t for r, a, b in outside if r == L.RULE_LIST_SITE for t in range(a, b)}
+        self.shared_condition = {
+            t for r, a, b in outside if r == L.RULE_LIST_SHARED for t in range(a, b)
+        }
         self.dates = {t for s in spans if s.label_ == L.DATE for t in range(s.start, s.end)}
         self.other_entity = {
             t

@@ -269,6 +269,17 @@ def test_an_and_in_a_diagnosis_list_cuts_only_between_two_diagnoses(listed, diag
     assert [d.text for d in imrnlp.extract(text).diagnoses] == diagnoses
 
 
+@pytest.mark.parametrize(
+    "cue", ["is being treated for", "has been treated for", "had been treated for"]
+)
+def test_treated_for_lists_the_diagnoses(cue):
+    text = (
+        f"CLINICAL CASE SUMMARY\nThe injured worker {cue} neck strain and lumbar strain. "
+        "She denies numbness.\n"
+    )
+    assert [d.text for d in imrnlp.extract(text).diagnoses] == ["neck strain", "lumbar strain"]
+
+
 def test_a_list_of_drugs_after_a_diagnosis_cue_lists_no_diagnosis():
     text = "CLINICAL CASE SUMMARY\nThe diagnoses include Norco, Flexeril, and naproxen.\n"
     assert imrnlp.extract(text).diagnoses == []

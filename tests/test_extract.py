@@ -158,3 +158,22 @@ def test_each_entity_is_listed_once():
         "lumbar radiculopathy",
         "knee pain",
     ]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "laterality"),
+    [
+        ("NCS/EMG RUE", "right"),
+        ("Wrist splint for the LUE", "left"),
+        ("EMG/NCV of the BLE", "bilateral"),
+        ("EMG of the LUE and RUE", "bilateral"),
+        ("EMG of the upper extremities", None),
+    ],
+)
+def test_limb_abbreviations_give_the_side(request_text, laterality):
+    """RUE / LUE / RLE / LLE (right or left upper or lower extremity), BUE / BLE (both)."""
+    text = (
+        "1) MAXIMUS Federal Services, Inc. has determined the request for "
+        f"{request_text} is not medically necessary and appropriate.\n"
+    )
+    assert [i.laterality for i in imrnlp.extract(text).items] == [laterality]

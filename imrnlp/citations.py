@@ -85,21 +85,24 @@ def _citations(seg: Span, spans: list[Span], named_spans: list[Span]) -> list[Ci
         return _mtus_citations(seg, spans, L.RULE_ACOEM in ids)
     # the cited text after an opening "Non-MTUS Citation"
     opening = spans[0] if spans and spans[0].id_ == L.RULE_NON_MTUS else None
-    body = squash(span_text(seg.doc[opening.end : seg.end])).rstrip(" .") if opening else text
     out: list[tuple[int, Citation]] = []  # (where in the line, citation): kept in text order
     joined = _join_wrapped_urls(span_text(seg))
     urls = [
         (m.start(), re.sub(r"\s+", "", m.group()).rstrip(".,;)")) for m in _URL.finditer(joined)
     ]
-    source = next((s for s in named_spans if s.id_ in _SOURCE_BY_RULE), None)
-    named = _SOURCE_BY_RULE[source.id_] if source is not None else None
-    if named or not urls:
+    pieces = _source_pieces(seg, opening.end if opening else seg.start, named_spans)
+    for at, piece, named in pieces:
+        body = squash(span_text(piece)).rstrip(" .")
+        if len(pieces) > 1:
+            body = _TRAILING_AND.sub("", body)
+        rest = _URL.sub("", squash(_join_wrapped_urls(span_text(piece))))
+        if not named and (not rest.strip(" .,;") or (urls and len(pieces) == 1)):
+            continue  # a web address alone: a citation of its own, below
         year = _YEAR.search(body)
-        at = source.start_char - seg.start_char if source is not None else 0
         part, topics = _chapter_and_topics(named, _URL.sub(" ", body))
         out.append(
             (
-                at,
+                at - seg.start_char,
                 Citation(
                     mtus=False,
                     source=named or (body.split(",")[0][:80] or "other"),
@@ -108,14 +111,64 @@ def _citations(seg: Span, spans: list[Span], named_spans: list[Span]) -> list[Ci
                     year=int(year.group(1)) if year else None,
                     sections=_sections(body) or topics,
                     pages=_pages(body),
-                    text=text,
-                    evidence=ev,
+                    text=text if len(pieces) == 1 else body,
+                    evidence=ev if len(pieces) == 1 else evidence_of(piece),
                 ),
             )
         )
     for at, url in urls:
         out.append((at, Citation(mtus=False, source="URL", url=url, text=url, evidence=ev)))
     return [c for _, c in sorted(out, key=lambda x: x[0])]
+
+
+#: "and", "the" or "or" left at a piece's end where the next source begins ("ACOEM and the")
+_TRAILING_AND = re.compile(r"(?:[\s,;]+(?:and|the|or))+\s*$", re.I)
+
+
+def _source_pieces(
+    seg: Span, start: int, named_spans: list[Span]
+) -> list[tuple[int, Span, str | None]]:
+    """The cited text of a non-MTUS citation (tokens `start` to the segment's end), cut where it
+    names another source: at a source span (ODG, ACOEM, UpToDate) of another source than the one
+    before ("ACOEM guidelines and the Official Disability Guidelines"), and at the phrase that
+    introduces further sources ("... and Other Medical Treatment Guidelines AANEM Recommended
+    Policy ..."), after which the words are a source of their own unless a source span follows.
+    Each piece as (its place in the text, for the citations' order; the piece; the source it
+    names, None for none). One piece where the citation names at most one source: its place is
+    where it names the source."""
+    doc = seg.doc
+    cuts: list[tuple[int, int, str | None]] = []  # (end of the piece before, piece start, source)
+    last: str | None = None
+    for span in sorted(named_spans, key=lambda s: s.start):
+        source = _SOURCE_BY_RULE.get(span.id_)
+        if source is not None and span.start >= start and source != last:
+            cuts.append((span.start, span.start, source))
+            last = source
+    cues = []
+    if start < seg.end:
+        for m in _chapter_rules()["others"].finditer(doc.text, doc[start].idx, seg.end_char):
+            cue = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            if cue is not None and cue.end < seg.end:
+                cues.append(cue)
+    for cue in cues:
+        after = [c for c in cuts if c[1] >= cue.end and not doc[cue.end : c[1]].text.strip()]
+        if after:  # "... and Other Medical Treatment Guidelines ACOEM ..."
+            cuts.remove(after[0])
+            cuts.append((cue.start, after[0][1], after[0][2]))
+        else:
+            cuts.append((cue.start, cue.end, None))
+    cuts.sort()
+    if len(cuts) <= 1 and not cues:
+        at = doc[cuts[0][1]].idx if cuts else seg.start_char
+        return [(at, doc[start : seg.end], cuts[0][2] if cuts else None)]
+    pieces = []
+    for n, (_, piece_start, source) in enumerate(cuts):
+        piece_end = cuts[n + 1][0] if n + 1 < len(cuts) else seg.end
+        piece_start = start if n == 0 else piece_start  # words before the first source are its
+        if piece_start < piece_end:
+            piece = doc[piece_start:piece_end]
+            pieces.append((piece.start_char, piece, source))
+    return pieces
 
 
 def _mtus_citations(seg: Span, spans: list[Span], acoem: bool) -> list[Citation]:
@@ -211,6 +264,7 @@ def _chapter_rules() -> dict[str, Any]:
             if src in ("ODG", "ACOEM")
         },
         "noise": re.compile("|".join(data["noise"]), re.I),
+        "others": re.compile(data["others"], re.I),
         "names": {k: re.compile(v, re.I) for k, v in data["names"].items()},
     }
 

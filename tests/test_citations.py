@@ -46,6 +46,41 @@ def _guideline(text: str):
             [],
         ),
         ("None identified", "none", []),
+        # one citation per source a non-MTUS citation names, each with its own chapter and topics
+        (
+            "Decision based on Non-MTUS Citation ACOEM guidelines and the Official Disability "
+            "Guidelines",
+            "non_mtus",
+            [("ACOEM", False, None, []), ("ODG", False, None, [])],
+        ),
+        (
+            "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG) Knee and Leg "
+            "(Acute and Chronic), Arthroscopic surgery and Other Medical Treatment Guidelines "
+            "ACOEM Knee Disorders, Surgical Considerations",
+            "non_mtus",
+            [
+                ("ODG", False, "Knee and Leg", ["Arthroscopic surgery"]),
+                ("ACOEM", False, "Knee Disorders", ["Surgical Considerations"]),
+            ],
+        ),
+        # after "Other Medical Treatment Guidelines", a source no rule knows is a source too
+        (
+            "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG) Shoulder "
+            "(Acute and Chronic) and Other Medical Treatment Guidelines Society Consensus "
+            "Statement on Shoulder Imaging",
+            "non_mtus",
+            [
+                ("ODG", False, "Shoulder", []),
+                ("Society Consensus Statement on Shoulder Imaging", False, None, []),
+            ],
+        ),
+        # ... and a web address there is a citation of its own (once)
+        (
+            "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG) Shoulder "
+            "(Acute and Chronic) and Other Medical Treatment Guidelines www.example.org/shoulder",
+            "non_mtus",
+            [("ODG", False, "Shoulder", []), ("URL", False, None, [])],
+        ),
         # a guideline named in a block that says nothing was cited is no citation
         (
             "The Claims Administrator did not cite any medical evidence for its decision, "

@@ -299,6 +299,7 @@ def _item(
     # a procedure in brackets qualifies the request ("[following TPII]") unless nothing is outside
     named = [s for s in procs if not in_brackets(s, rs)] or procs
     if found := category.from_request(meds, named, cue, perioperative):
+        found = category.as_course(found, item["request"] or "")
         decided = (found[0], category.evidence(found[1], found[2]))
     elif by_guideline := category.from_guidelines(guidelines):
         cat, ev, rule = by_guideline

@@ -6,6 +6,8 @@ dose form, a '#' quantity with nothing else named); a perioperative modifier ("P
 nothing else named; the topics of the guidelines the reviewer and
 the claims administrator cite (ODG "Durable medical equipment", MTUS "Section(s): Opioids"); the
 procedures named in the rationale's conclusion sentence. `other` only when none of these tells.
+A course of sessions of a service whose rule names another kind when given once ("Ultrasound 1
+times 8") is the treatment (`as_course`).
 
 With a trained category model in the pipeline (`imr_item_category`), `combine` decides between the
 rules and the model: the model's category when the rules found no cue, or when the model gives a
@@ -33,6 +35,10 @@ MODEL_RULE = RULE_PREFIX + "model"
 @cache
 def rules() -> dict[str, Any]:
     data = json.loads((patterns_dir() / "categories.json").read_text(encoding="utf8"))
+    courses = data["courses"]
+    courses["_pattern"] = re.compile(courses["pattern"], re.I)
+    for rule in courses["ids"].values():
+        rule["_with"] = re.compile(rule["with"], re.I) if rule.get("with") else None
     data["_topics"] = [
         (cat, re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w-])", re.I))
         for cat, words in data["guideline_topics"]
@@ -72,6 +78,20 @@ def from_request(
         s = perioperative[0]
         return str(r["perioperative_category"]), s, f"request.{s.id_}"
     return None
+
+
+def as_course(found: tuple[str, Span, str], request: str) -> tuple[str, Span, str]:
+    """The request's category (`from_request`) where the request asks for a course of sessions
+    ("twice a week for 3 weeks", "1 times 8") of a service whose rule names another kind when
+    given once (`courses` in the rules): "Ultrasound 1 times 8" is a therapeutic modality, not
+    an image; "Referral to chiropractor ..., twice a week for 3 weeks" is chiropractic care."""
+    courses = rules()["courses"]
+    rule = courses["ids"].get(found[1].id_)
+    if rule is None or not courses["_pattern"].search(request):
+        return found
+    if rule["_with"] is not None and not rule["_with"].search(request):
+        return found
+    return str(rule["category"]), found[1], f"{found[2]}.course"
 
 
 def from_guidelines(guidelines: list[Guideline | None]) -> tuple[str, Evidence, str] | None:

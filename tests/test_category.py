@@ -100,3 +100,27 @@ def test_acoem_citation_chapter_and_topics():
         "Low Back Disorders",
         ["Surgical considerations"],
     )
+
+
+@pytest.mark.parametrize(
+    ("request_text", "category"),
+    [
+        # a course of sessions of an ambiguous service is the treatment
+        ("Ultrasound 1 times 8 for the low back", "physical_medicine"),
+        ("Ultrasound therapy twice a week for 4 weeks", "physical_medicine"),
+        ("Referral to chiropractor twice a week for 3 weeks", "physical_medicine"),
+        # given once, or a count alone, it is what its rule says
+        ("Ultrasound of the right shoulder", "imaging"),
+        ("Referral to chiropractor for evaluation", "evaluation_management"),
+        ("Follow up office visit times 2", "evaluation_management"),
+        # a course of visits with no physical-medicine provider named stays a visit
+        ("Office visits once a week for 4 weeks", "evaluation_management"),
+    ],
+)
+def test_a_course_of_sessions_is_the_treatment(request_text, category):
+    text = (
+        "1) MAXIMUS Federal Services, Inc. has determined the request for "
+        f"{request_text} is not medically necessary and appropriate.\n"
+    )
+    (item,) = imrnlp.extract(text).items
+    assert item.category == category

@@ -280,6 +280,30 @@ def test_treated_for_lists_the_diagnoses(cue):
     assert [d.text for d in imrnlp.extract(text).diagnoses] == ["neck strain", "lumbar strain"]
 
 
+@pytest.mark.parametrize(
+    ("listed", "item", "conditions"),
+    [
+        (
+            "possible rotator cuff tear and impingement syndrome",
+            "rotator cuff tear and impingement syndrome",
+            ["rotator cuff tear", "impingement syndrome"],
+        ),
+        (
+            "elbow tendinitis and bursitis",
+            "elbow tendinitis and bursitis",
+            ["elbow tendinitis", "bursitis"],
+        ),
+    ],
+)
+def test_one_listed_diagnosis_may_name_two_conditions(listed, item, conditions):
+    """The record keeps the listed diagnosis whole; its DIAGNOSIS spans are its conditions."""
+    text = f"CLINICAL CASE SUMMARY\nThe diagnoses include neck sprain and {listed}. She denies.\n"
+    assert [d.text for d in imrnlp.extract(text).diagnoses] == ["neck sprain", item]
+    doc = imrnlp.load()(text)
+    spans = {s.text for s in doc.spans[L.SPANS_KEY] if s.label_ == "DIAGNOSIS"}
+    assert spans == {"neck sprain", *conditions}
+
+
 def test_a_list_of_drugs_after_a_diagnosis_cue_lists_no_diagnosis():
     text = "CLINICAL CASE SUMMARY\nThe diagnoses include Norco, Flexeril, and naproxen.\n"
     assert imrnlp.extract(text).diagnoses == []

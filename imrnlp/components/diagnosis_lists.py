@@ -122,12 +122,14 @@ class DiagnosisLists(RuleList):
             if s.label_ in (L.DIAGNOSIS, L.DIAGNOSIS_HEAD)
             for t in range(s.end - 1 if s.id_ == L.RULE_SITE_LIST else s.start, s.end)
         }
+        soft: set[int] = set()  # "and"s inside a listed diagnosis between two conditions
         for region in regions:
-            for item in self._split(doc, region, heads, bounds, uncertain, history):
+            for item in self._split(doc, region, heads, bounds, uncertain, history, soft):
                 items.append(item)
-                condition = bounds.condition(item, heads, history)
-                if condition is not None:
-                    new_dx.append(condition)
+                for part in _cut(item, soft):
+                    condition = bounds.condition(part, heads, history)
+                    if condition is not None:
+                        new_dx.append(condition)
         doc.spans[L.FIELDS_KEY] = fields + regions
         doc.spans[L.DIAGNOSES_KEY] = items
         # a listed diagnosis replaces the shorter DIAGNOSIS spans the lexicon found inside it
@@ -181,6 +183,7 @@ class DiagnosisLists(RuleList):
         bounds: _Bounds,
         uncertain: re.Pattern[str] | None = None,
         history: re.Pattern[str] | None = None,
+        soft: set[int] | None = None,
     ) -> list[Span]:
         """The listed diagnoses (DIAGNOSIS_ITEM spans): split at commas, semicolons, list numbers
         and an "and" between two conditions (`_split_at_and`); then re-join a piece that names no
@@ -206,7 +209,17 @@ class DiagnosisLists(RuleList):
         pieces = [
             part
             for s, e in pieces
-            for part in _split_at_and(doc, s, e, region.end, heads, bounds, uncertain, history)
+            for part in _split_at_and(
+                doc,
+                s,
+                e,
+                region.end,
+                heads,
+                bounds,
+                uncertain,
+                history,
+                set() if soft is None else soft,
+            )
         ]
         spans: list[Span] = []
         cleaned: list[tuple[int, int]] = []
@@ -281,9 +294,12 @@ def _split_at_and(
     bounds: _Bounds,
     uncertain: re.Pattern[str] | None,
     history: re.Pattern[str] | None,
+    soft: set[int],
 ) -> list[tuple[int, int]]:
     """A piece of a list (between commas, semicolons or list numbers) cut at the "and"s that join
-    two listed diagnoses.
+    two listed diagnoses; `soft` gets the "and"s inside one listed diagnosis that join two
+    conditions, each a DIAGNOSIS span of its own ("possible rotator cuff tear and impingement
+    syndrome", "wrist tendinitis and bursitis").
 
     The list's last "and" ("A, B and C": no comma or semicolon after it in its sentence) cuts, as
     before any piece with no condition word re-joins its neighbour; an "and" before more of the
@@ -317,18 +333,31 @@ def _split_at_and(
         last = not any(t.text in {",", ";"} for t in _to_sentence_end(doc, i + 1, region_end))
         if not last and not (new_site and names(i + 1, end)):
             continue
-        in_scope = (uncertain is not None and uncertain.match(doc[a:i].text) is not None) or any(
-            j in bounds.complement for j in range(a + 1, i)
-        )
-        if in_scope and not new_site:
+        uncertain_scope = uncertain is not None and uncertain.match(doc[a:i].text) is not None
+        complement = any(j in bounds.complement for j in range(a + 1, i))
+        if (uncertain_scope or complement) and not new_site:
+            if uncertain_scope and not complement and names(a, i) and names(i + 1, end):
+                soft.add(i)  # one listed diagnosis, two conditions
             continue
         shares_site = any(j in bounds.site for j in range(a, i))
         if len(right) == 1 and right[0] in bounds.shared_condition and shares_site:
+            soft.add(i)
             continue
         parts.append((left, i))
         left = i + 1
     parts.append((left, end))
     return parts
+
+
+def _cut(item: Span, at: set[int]) -> list[Span]:
+    """`item` cut at the tokens of `at` inside it (each left out)."""
+    parts, start = [], item.start
+    for i in range(item.start, item.end):
+        if i in at:
+            parts.append(item.doc[start:i])
+            start = i + 1
+    parts.append(item.doc[start : item.end])
+    return [p for p in parts if len(p)]
 
 
 def _to_sentence_end(doc: Doc, start: int, end: int) -> Span:

@@ -146,8 +146,10 @@ def _source_pieces(
             last = source
     cues = []
     if start < seg.end:
-        for m in _chapter_rules()["others"].finditer(doc.text, doc[start].idx, seg.end_char):
-            cue = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+        cited = doc[start : seg.end]  # its own text only: Doc.text would join the whole letter
+        at = cited.start_char
+        for m in _chapter_rules()["others"].finditer(cited.text):
+            cue = doc.char_span(at + m.start(), at + m.end(), alignment_mode="expand")
             if cue is not None and cue.end < seg.end:
                 cues.append(cue)
     for cue in cues:

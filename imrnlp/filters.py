@@ -1,4 +1,10 @@
-"""Span filters for the rulers, registered in spaCy's `misc` registry (and its entry points)."""
+"""The rulers' span filter: noise left out, spans joined, the longest span kept within a label.
+
+`RulerFilter` holds its rules (the rows of `patterns/noise.jsonl` and `patterns/joins.jsonl`, word
+lists written out), so a ruler can save them with the pipeline (`AnchoredSpanRuler`); the
+registered `imrnlp.longest_per_label.v1` (spaCy's `misc` registry and its entry points) is the
+filter with the installed package's rules, which a ruler with saved rules replaces by its own.
+"""
 
 from __future__ import annotations
 
@@ -18,16 +24,33 @@ from .normalize import canonical_level
 from .resources import patterns_dir, read_jsonl, words_of
 from .spanutil import squash
 
-SpanFilter = Callable[[Iterable[Span], Iterable[Span]], list[Span]]
+
+def noise_rows() -> list[dict[str, Any]]:
+    """The installed package's noise rules: the contexts in which a match is no entity
+    (`patterns/noise.jsonl`)."""
+    return read_jsonl(patterns_dir() / "noise.jsonl")
 
 
-@cache
-def noise_rules() -> dict[str, list[dict[str, Any]]]:
-    """The contexts in which a match is no entity (`patterns/noise.jsonl`), by label."""
+def join_rows() -> list[dict[str, Any]]:
+    """The installed package's join rules (`patterns/joins.jsonl`), the word lists their
+    `prefixes` and `sites` name written out, so the rows stand on their own when saved."""
+    rows = read_jsonl(patterns_dir() / "joins.jsonl")
+    return [
+        {k: words_of(v) if k in ("prefixes", "sites") else v for k, v in row.items()}
+        for row in rows
+    ]
+
+
+def _by_label(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     by_label: dict[str, list[dict[str, Any]]] = {}
-    for rule in read_jsonl(patterns_dir() / "noise.jsonl"):
+    for rule in rows:
         by_label.setdefault(rule["label"], []).append(rule)
     return by_label
+
+
+def noise_rules() -> dict[str, list[dict[str, Any]]]:
+    """The package's noise rules by label."""
+    return _by_label(noise_rows())
 
 
 #: A span of the first label inside a span of the second is a word of a name, not an entity:
@@ -133,8 +156,7 @@ def _words(rule: dict[str, Any], key: str) -> frozenset[str] | None:
     return frozenset(rule[key]) if key in rule else None
 
 
-@cache
-def _compiled_noise_rules() -> dict[str, list[_NoiseRule]]:
+def _compiled_noise_rules(rows: list[dict[str, Any]]) -> dict[str, list[_NoiseRule]]:
     return {
         label: [
             _NoiseRule(
@@ -147,7 +169,7 @@ def _compiled_noise_rules() -> dict[str, list[_NoiseRule]]:
             )
             for rule in rules
         ]
-        for label, rules in noise_rules().items()
+        for label, rules in _by_label(rows).items()
     }
 
 
@@ -194,13 +216,13 @@ def _in_noise_context(span: Span, rules: list[_NoiseRule]) -> bool:
     return False
 
 
-def _is_noise(span: Span) -> bool:
+def _is_noise(span: Span, noise: dict[str, list[_NoiseRule]]) -> bool:
     """A match that is no entity: one in a context `patterns/noise.jsonl` lists (an examination
     named by a condition, "Hawkins impingement maneuver"; "modified work"; a guideline document's
     name, "ODG Physical Therapy Guidelines"; ...), a spine level that cannot exist ("S1-20" in a
     rule number), "Chronic Opioid Treatment" in a section title."""
     label = span.label_
-    rules = _compiled_noise_rules().get(label)
+    rules = noise.get(label)
     if rules and _in_noise_context(span, rules):
         return True
     if label == "ANATOMICAL_LEVEL":
@@ -211,28 +233,20 @@ def _is_noise(span: Span) -> bool:
     return False
 
 
-@cache
-def _join_rows() -> list[dict[str, Any]]:
-    """`patterns/joins.jsonl`, read once for both kinds of join rule."""
-    return read_jsonl(patterns_dir() / "joins.jsonl")
-
-
-@cache
-def _join_labels() -> frozenset[str]:
-    """The labels a join rule of either kind applies to."""
-    return frozenset(rule["label"] for rule in _join_rows())
-
-
-@cache
-def join_rules() -> dict[str, tuple[str, frozenset[str]]]:
+def _join_heads(rows: list[dict[str, Any]]) -> dict[str, tuple[str, frozenset[str]]]:
     """Per label, the rule id and the generic head words after which two spans of the label
-    side by side are one (`patterns/joins.jsonl`). A joined span keeps its head's rule id (the
+    side by side are one (join rules with `heads`). A joined span keeps its head's rule id (the
     rule's own id where the head has none), so what the service is still follows the head."""
     return {
         rule["label"]: (rule["id"], frozenset(h.lower() for h in rule["heads"]))
-        for rule in _join_rows()
+        for rule in rows
         if "heads" in rule
     }
+
+
+def join_rules() -> dict[str, tuple[str, frozenset[str]]]:
+    """The package's join rules with head words, by label."""
+    return _join_heads(join_rows())
 
 
 @dataclass(frozen=True)
@@ -255,12 +269,11 @@ def _phrase_words(phrase: str) -> tuple[str, ...]:
     return tuple(re.findall(r"[a-z0-9]+|-", phrase.lower()))
 
 
-@cache
-def affix_rules() -> dict[str, _Affixes]:
-    """Per label, its affix rule (`patterns/joins.jsonl`, rows with `suffixes` or `prefixes`):
-    "Norco" + "ER", "Oxycodone HCL" + "ER", "Lidoderm" + "patch"; "three phase" + "bone scan"."""
+def _affix_rules(rows: list[dict[str, Any]]) -> dict[str, _Affixes]:
+    """Per label, its affix rule (join rules with `suffixes` or `prefixes`): "Norco" + "ER",
+    "Oxycodone HCL" + "ER", "Lidoderm" + "patch"; "three phase" + "bone scan"."""
     out = {}
-    for rule in _join_rows():
+    for rule in rows:
         if "suffixes" not in rule and "prefixes" not in rule:
             continue
         phrases = sorted({_phrase_words(p) for p in words_of(rule.get("prefixes", []))}, key=len)
@@ -274,6 +287,11 @@ def affix_rules() -> dict[str, _Affixes]:
             _hashes(frozenset(w.lower() for w in rule.get("not_after", []))),
         )
     return out
+
+
+def affix_rules() -> dict[str, _Affixes]:
+    """The package's affix rules, by label."""
+    return _affix_rules(join_rows())
 
 
 def _by_last_word(phrases: Iterable[tuple[str, ...]]) -> dict[int, tuple[tuple[int, ...], ...]]:
@@ -309,11 +327,12 @@ def _prefix_start(start: int, lower: list[int], space: list[int], rule: _Affixes
     return start
 
 
-def _affixed(spans: list[Span], lower: list[int], space: list[int]) -> list[Span]:
+def _affixed(
+    spans: list[Span], lower: list[int], space: list[int], rules: dict[str, _Affixes]
+) -> list[Span]:
     """Each span an affix rule names, with its suffix word after it and its prefix phrase before
     it, across whitespace only (`affix_rules`); the span itself stays, and `longest_per_label`
     then drops it as inside the longer one."""
-    rules = affix_rules()
     out: list[Span] = []
     have = {(s.label, s.start, s.end) for s in spans}  # a rule's own span of that stretch stands
     for s in spans:
@@ -355,11 +374,10 @@ class _SiteList:
     of_words: frozenset[str]
 
 
-@cache
-def site_list_rules() -> list[_SiteList]:
-    """The rules of `patterns/joins.jsonl` that take a list of sites into the span after it
-    ("neck, mid back and low back pain"); their `sites` name word lists of
-    `patterns/words.jsonl`, the one place the site words are written."""
+def _site_list_rules(rows: list[dict[str, Any]]) -> list[_SiteList]:
+    """The join rules that take a list of sites into the span after it ("neck, mid back and low
+    back pain"); their `sites` name word lists of `patterns/words.jsonl`, the one place the site
+    words are written."""
     return [
         _SiteList(
             rule["label"],
@@ -370,9 +388,14 @@ def site_list_rules() -> list[_SiteList]:
             frozenset(rule.get("not_after", [])),
             frozenset(rule.get("of_words", [])),
         )
-        for rule in _join_rows()
+        for rule in rows
         if "sites" in rule
     ]
+
+
+def site_list_rules() -> list[_SiteList]:
+    """The package's site-list rules."""
+    return _site_list_rules(join_rows())
 
 
 @cache
@@ -381,13 +404,15 @@ def _hashes(words: frozenset[str]) -> frozenset[int]:
     return frozenset(hash_string(w) for w in words)
 
 
-def _site_lists(spans: list[Span], lower: list[int], space: list[int]) -> list[Span]:
+def _site_lists(
+    spans: list[Span], lower: list[int], space: list[int], rules: list[_SiteList]
+) -> list[Span]:
     """Each span that opens with a site word, with the list of sites joined to it before it
     ("neck, mid back and" before "low back pain"), as one span; only where a joiner stands
     right before the span and no other span of the label lies in the list. `lower`, `space`:
     the Doc's LOWER and IS_SPACE columns (read once by `longest_per_label`)."""
     out: list[Span] = []
-    for rule in site_list_rules():
+    for rule in rules:
         mine = [s for s in spans if s.label_ == rule.label]
         if not mine:
             continue
@@ -419,11 +444,15 @@ def _last_words(heads: frozenset[str]) -> frozenset[int]:
     return _hashes(frozenset(h.split()[-1] for h in heads))
 
 
-def _joined(spans: list[Span], lower: list[int], space: list[int]) -> list[Span]:
+def _joined(
+    spans: list[Span],
+    lower: list[int],
+    space: list[int],
+    rules: dict[str, tuple[str, frozenset[str]]],
+) -> list[Span]:
     """Spans of a label with a join rule, each followed (across whitespace only) by a span of
     the same label that is a generic head word, joined with it; the parts stay, and
     `longest_per_label` then drops them as inside the joined span."""
-    rules = join_rules()
     heads: list[Span] = []
     by_end: dict[tuple[str, int], list[Span]] = {}
     for t in spans:
@@ -463,21 +492,38 @@ def _after_condition_of(
     return i >= 0 and any(s.end - 1 == i for s in spans)
 
 
-def longest_per_label(existing: Iterable[Span], new: Iterable[Span]) -> list[Span]:
-    """The new spans, less any that lies inside a longer span of the same label (or a DIAGNOSIS,
-    PROCEDURE or MEDICATION inside a GUIDELINE name).
+class RulerFilter:
+    """A ruler's span filter (`spans_filter`): the new spans, less noise (`noise` rows), with
+    the spans the join rules (`joins` rows) make, less any that lies inside a longer span of the
+    same label (or a DIAGNOSIS, PROCEDURE or MEDICATION inside a GUIDELINE name).
 
     Spans of different labels may overlap otherwise ("L4-5" inside a PROCEDURE request); within a
     label, "MTUS" inside "Non-MTUS Citation" or "injection" inside "epidural steroid injection" is
-    noise."""
-    new = [_trimmed(s) for s in new if not _is_noise(s)]
-    new = [_wrapped_url(s) if s.id_ == L.RULE_URL else s for s in new]
-    if any(s.label_ in _join_labels() for s in new):  # the field ruler's spans join nothing
-        # the Doc's lower-case word hashes and whitespace flags, read once for all the joins
-        lower, space = new[0].doc.to_array([LOWER, IS_SPACE]).T.tolist()
-        new += _affixed(new, lower, space)
-        new += _joined(new, lower, space)
-        new += _site_lists(new, lower, space)
+    noise. `noise` and `joins` are kept as given (`rows`), for the ruler to save."""
+
+    def __init__(self, noise: list[dict[str, Any]], joins: list[dict[str, Any]]) -> None:
+        self.rows = {"noise": list(noise), "joins": list(joins)}
+        self.noise = _compiled_noise_rules(noise)
+        self.join_labels = frozenset(rule["label"] for rule in joins)
+        self.heads = _join_heads(joins)
+        self.affixes = _affix_rules(joins)
+        self.site_lists = _site_list_rules(joins)
+
+    def __call__(self, existing: Iterable[Span], new: Iterable[Span]) -> list[Span]:
+        new = [_trimmed(s) for s in new if not _is_noise(s, self.noise)]
+        new = [_wrapped_url(s) if s.id_ == L.RULE_URL else s for s in new]
+        if any(s.label_ in self.join_labels for s in new):  # the field ruler's join nothing
+            # the Doc's lower-case word hashes and whitespace flags, read once for all the joins
+            lower, space = new[0].doc.to_array([LOWER, IS_SPACE]).T.tolist()
+            new += _affixed(new, lower, space, self.affixes)
+            new += _joined(new, lower, space, self.heads)
+            new += _site_lists(new, lower, space, self.site_lists)
+        return _longest(new)
+
+
+def _longest(new: list[Span]) -> list[Span]:
+    """The spans less any inside a longer span of its label or a noise label inside a
+    GUIDELINE."""
     guidelines = [(g.start, g.end) for g in new if g.label_ == "GUIDELINE"]
     if guidelines:
         new = [
@@ -501,6 +547,17 @@ def longest_per_label(existing: Iterable[Span], new: Iterable[Span]) -> list[Spa
     return kept
 
 
+@cache
+def package_filter() -> RulerFilter:
+    """The span filter with the installed package's rules."""
+    return RulerFilter(noise_rows(), join_rows())
+
+
+def longest_per_label(existing: Iterable[Span], new: Iterable[Span]) -> list[Span]:
+    """`package_filter()`: the span filter with the installed package's rules."""
+    return package_filter()(existing, new)
+
+
 @registry.misc("imrnlp.longest_per_label.v1")
-def make_longest_per_label() -> SpanFilter:
-    return longest_per_label
+def make_longest_per_label() -> Callable[[Iterable[Span], Iterable[Span]], list[Span]]:
+    return package_filter()

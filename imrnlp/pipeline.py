@@ -9,7 +9,6 @@ from typing import Any, cast
 
 import spacy
 from spacy.language import Language
-from spacy.pipeline import SpanRuler
 
 from . import factories, filters, resources  # noqa: F401  (registers factories and filters)
 from . import labels as L
@@ -17,6 +16,7 @@ from .components.context import AssertionContext
 from .components.date_roles import DateRoles
 from .components.diagnosis_lists import DiagnosisLists
 from .components.sections import SectionDetector
+from .components.span_ruler import AnchoredSpanRuler
 from .tokenizer import create_tokenizer  # noqa: F401  (registers the tokenizer)
 from .version import __version__
 
@@ -78,8 +78,9 @@ def _add_ruler(nlp: Language, name: str, spans_key: str, patterns: list[dict[str
         "phrase_matcher_attr": "LOWER",
         "scorer": {"@scorers": "spacy.overlapping_labeled_spans_scorer.v1", "spans_key": spans_key},
     }
-    ruler = cast(SpanRuler, nlp.add_pipe(L.FACTORY_SPAN_RULER, name=name, config=config))
+    ruler = cast(AnchoredSpanRuler, nlp.add_pipe(L.FACTORY_SPAN_RULER, name=name, config=config))
     ruler.add_patterns(patterns)
+    ruler.set_filter_rules(filters.noise_rows(), filters.join_rows())
 
 
 def load(model: str | Path | None = None) -> Language:

@@ -71,6 +71,31 @@ def test_saved_pipeline_uses_its_own_diagnosis_list_rules(tmp_path):
     assert "mild lumbar strain" in diagnoses(spacy.load(path))
 
 
+_MODIFIED = "He returned to modified work on 12/01/2016.\n"
+
+
+def test_saved_pipeline_uses_its_own_span_filter_rules(tmp_path):
+    """The rulers' noise and join rules are saved in their folders and read from there: a saved
+    copy without the rule that "modified work" is no decision tags "modified" as DECISION."""
+    path = tmp_path / "imr_rules"
+    imrnlp.load().to_disk(path)
+    rules = path / L.PIPE_ENTITY_RULER / "filter_rules.json"
+
+    def decisions(nlp):
+        return [s.text for s in nlp(_MODIFIED).spans[L.SPANS_KEY] if s.label_ == L.DECISION]
+
+    assert decisions(spacy.load(path)) == []
+    saved = srsly.read_json(rules)
+    saved["noise"] = [r for r in saved["noise"] if r.get("id") != "decision.modified"]
+    srsly.write_json(rules, saved)
+    assert decisions(spacy.load(path)) == ["modified"]
+    # a copy through to_bytes / from_bytes keeps the edited rules too
+    nlp = spacy.load(path)
+    copy = spacy.util.load_model_from_config(nlp.config, auto_fill=False)
+    copy.from_bytes(nlp.to_bytes())
+    assert decisions(copy) == ["modified"]
+
+
 def _records(nlp, texts):
     return [doc_to_record(doc).model_dump(mode="json") for doc in nlp.pipe(texts)]
 

@@ -14,17 +14,22 @@ break included.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from operator import attrgetter
+from pathlib import Path
 from typing import Any
 
 import numpy
 import spacy.attrs
+import srsly
 from spacy.attrs import IDS, IS_SPACE, ORTH
 from spacy.matcher import PhraseMatcher
 from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span
+from spacy.util import from_bytes, to_bytes
 from spacy.vocab import Vocab
 
+from ..filters import RulerFilter
 from ..matcher import AnchoredMatcher
 from ..spanutil import is_line_wrap, is_line_wrap_text
 
@@ -143,10 +148,63 @@ def _unpickle(vocab: Vocab, phrases: dict, callbacks: dict, attr: int) -> WrapPh
 _TOKENIZER_ATTRS = frozenset({"ORTH", "TEXT", "LOWER", "NORM", "SHAPE"})
 
 
+#: The file, in a ruler's folder, of the rules of its span filter (`set_filter_rules`).
+FILTER_RULES = "filter_rules.json"
+
+
 class AnchoredSpanRuler(SpanRuler):
-    """A SpanRuler (same patterns, config and serialization) whose token patterns are tried only
-    where their first token can match, instead of at every token, and whose phrase patterns also
-    match a phrase wrapped over two or more lines."""
+    """A SpanRuler (same patterns and config) whose token patterns are tried only where their
+    first token can match, instead of at every token, and whose phrase patterns also match a
+    phrase wrapped over two or more lines.
+
+    Its span filter's rules (noise and join rules, `filters.RulerFilter`) are its own when given
+    by `set_filter_rules`: saved beside its patterns by `to_disk` and `to_bytes` and read back by
+    `from_disk` and `from_bytes`, so a saved pipeline filters with the rules it was made with.
+    Without them the filter the config names stands (`imrnlp.longest_per_label.v1`: the
+    installed package's rules)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filter_rules: dict[str, list[dict[str, Any]]] | None = None
+
+    def set_filter_rules(self, noise: list[dict[str, Any]], joins: list[dict[str, Any]]) -> None:
+        """Filter with these noise and join rules (rows of `patterns/noise.jsonl` and
+        `patterns/joins.jsonl`, word lists written out), and save them with the ruler."""
+        spans_filter = RulerFilter(noise, joins)
+        self.spans_filter = spans_filter
+        self.filter_rules = spans_filter.rows
+
+    def _load_filter_rules(self, rows: dict[str, Any] | None) -> None:
+        if rows:
+            self.set_filter_rules(rows["noise"], rows["joins"])
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        serializers = {
+            "patterns": lambda: srsly.json_dumps(self.patterns),
+            "filter_rules": lambda: srsly.json_dumps(self.filter_rules),
+        }
+        return to_bytes(serializers, exclude)
+
+    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = ()) -> AnchoredSpanRuler:
+        self.clear()
+        deserializers = {
+            "patterns": lambda b: self.add_patterns(srsly.json_loads(b)),
+            "filter_rules": lambda b: self._load_filter_rules(srsly.json_loads(b)),
+        }
+        from_bytes(bytes_data, deserializers, exclude)
+        return self
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        super().to_disk(path, exclude=exclude)
+        if self.filter_rules is not None:
+            srsly.write_json(Path(path) / FILTER_RULES, self.filter_rules)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> AnchoredSpanRuler:
+        super().from_disk(path, exclude=exclude)
+        file = Path(path) / FILTER_RULES
+        if file.exists():
+            self._load_filter_rules(srsly.read_json(file))
+        return self
 
     def add_patterns(self, patterns: list[dict[str, Any]]) -> None:
         """spaCy's, but the phrase patterns are made by the tokenizer alone. spaCy's SpanRuler

@@ -12,6 +12,7 @@ corpus (`IMRNLP_CORPUS`). A run takes a few minutes per revision.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -45,11 +46,14 @@ def _count(tree: Path, letters: int, tmp: Path) -> int:
     script.write_text(_WORKLOAD, encoding="utf8")
     out = tmp / "callgrind.out"
     command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable]
+    # a fixed hash seed: set and dict orders, and so the count, are the same run after run
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
     done = subprocess.run(
         [*command, str(script), str(tree), str(letters)],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )
     m = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
     if m is None:

@@ -19,6 +19,7 @@ are), so a saved or trained pipeline carries the rules it was made with.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from spacy.language import Language
@@ -56,15 +57,20 @@ class DiagnosisLists(RuleList):
         self.words = Matcher(nlp.vocab)
 
     def _rules_loaded(self) -> None:
-        """Phrase rules (plain strings) go to a PhraseMatcher, token patterns (the words that
-        decide a list's "and"s) to a Matcher."""
+        """Phrase rules (plain strings) go to a PhraseMatcher, and so do the words of a one-token
+        pattern that asks only for a lower-case word in a set (the words that decide a list's
+        "and"s: a one-word phrase each, the same matches for less work); other token patterns
+        go to a Matcher."""
         self.outside = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.words = Matcher(self.nlp.vocab, validate=True)
         for rule in self._store.rows[OUTSIDE_RULES]:
-            if isinstance(rule["pattern"], str):
-                self.outside.add(rule["id"], [self.nlp.make_doc(rule["pattern"])])
+            pattern = rule["pattern"]
+            if isinstance(pattern, str):
+                self.outside.add(rule["id"], [self.nlp.make_doc(pattern)])
+            elif (words := _lower_in(pattern)) is not None:
+                self.outside.add(rule["id"], [self.nlp.make_doc(w) for w in words])
             else:
-                self.words.add(rule["id"], [rule["pattern"]])
+                self.words.add(rule["id"], [pattern])
 
     def _cues(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
         """(uncertainty cues, history cues) that may open a listed diagnosis, from the ConText
@@ -106,11 +112,13 @@ class DiagnosisLists(RuleList):
             s for s in [*doc.spans.get(L.SPANS_KEY, []), *fields] if s.end > lo and s.start < hi
         ]
         # (the PhraseMatcher gives a match's place in the Doc, the Matcher its place in the span)
-        found = [m for r in regions for m in self.outside(doc[r.start : r.end])] + [
-            (k, r.start + a, r.start + b)
-            for r in regions
-            for k, a, b in self.words(doc[r.start : r.end])
-        ]
+        found = [m for r in regions for m in self.outside(doc[r.start : r.end])]
+        if len(self.words):
+            found += [
+                (k, r.start + a, r.start + b)
+                for r in regions
+                for k, a, b in self.words(doc[r.start : r.end])
+            ]
         bounds = _Bounds(doc, near, [(doc.vocab.strings[k], a, b) for k, a, b in found])
         uncertain, history = self._cues()
         # tokens that name a condition: any DIAGNOSIS span, or a DIAGNOSIS_HEAD cue ("pain");
@@ -206,21 +214,20 @@ class DiagnosisLists(RuleList):
                 pieces.append((start, i))
                 start = i + 1
         pieces.append((start, region.end))
-        pieces = [
-            part
-            for s, e in pieces
-            for part in _split_at_and(
+        ands = [t.i for t in toks if t.lower_ == "and"]
+        if ands:
+            split = partial(
+                _split_at_and,
                 doc,
-                s,
-                e,
-                region.end,
-                heads,
-                bounds,
-                uncertain,
-                history,
-                set() if soft is None else soft,
+                region_end=region.end,
+                ands=ands,
+                soft=set() if soft is None else soft,
+                heads=heads,
+                bounds=bounds,
+                uncertain=uncertain,
+                history=history,
             )
-        ]
+            pieces = [part for s, e in pieces for part in split(s, e)]
         spans: list[Span] = []
         cleaned: list[tuple[int, int]] = []
         for s, e in pieces:
@@ -290,16 +297,18 @@ def _split_at_and(
     start: int,
     end: int,
     region_end: int,
+    ands: list[int],
+    soft: set[int],
+    *,
     heads: set[int],
     bounds: _Bounds,
     uncertain: re.Pattern[str] | None,
     history: re.Pattern[str] | None,
-    soft: set[int],
 ) -> list[tuple[int, int]]:
     """A piece of a list (between commas, semicolons or list numbers) cut at the "and"s that join
-    two listed diagnoses; `soft` gets the "and"s inside one listed diagnosis that join two
-    conditions, each a DIAGNOSIS span of its own ("possible rotator cuff tear and impingement
-    syndrome", "wrist tendinitis and bursitis").
+    two listed diagnoses (`ands`: where the region has an "and"); `soft` gets the "and"s inside
+    one listed diagnosis that join two conditions, each a DIAGNOSIS span of its own ("possible
+    rotator cuff tear and impingement syndrome", "wrist tendinitis and bursitis").
 
     The list's last "and" ("A, B and C": no comma or semicolon after it in its sentence) cuts, as
     before any piece with no condition word re-joins its neighbour; an "and" before more of the
@@ -320,8 +329,8 @@ def _split_at_and(
 
     parts = []
     left = start
-    for i in range(start, end):
-        if doc[i].lower_ != "and":
+    for i in ands:
+        if not start <= i < end:
             continue
         a = left
         while a < i and (doc[a].is_space or doc[a].is_punct or _LEADING.match(doc[a].text)):
@@ -347,6 +356,16 @@ def _split_at_and(
         left = i + 1
     parts.append((left, end))
     return parts
+
+
+def _lower_in(pattern: list[dict[str, Any]]) -> list[str] | None:
+    """The words of a one-token pattern `[{"LOWER": {"IN": [...]}}]`, else None."""
+    if len(pattern) != 1 or set(pattern[0]) != {"LOWER"}:
+        return None
+    value = pattern[0]["LOWER"]
+    if not isinstance(value, dict) or set(value) != {"IN"}:
+        return None
+    return [str(w) for w in value["IN"]]
 
 
 def _cut(item: Span, at: set[int]) -> list[Span]:

@@ -80,7 +80,7 @@ def _add_ruler(nlp: Language, name: str, spans_key: str, patterns: list[dict[str
     }
     ruler = cast(AnchoredSpanRuler, nlp.add_pipe(L.FACTORY_SPAN_RULER, name=name, config=config))
     ruler.add_patterns(patterns)
-    ruler.set_filter_rules(filters.noise_rows(), filters.join_rows())
+    ruler.use_filter(filters.package_filter())  # the package's rules, compiled once
 
 
 def load(model: str | Path | None = None) -> Language:

@@ -68,7 +68,12 @@ class DiagnosisLists(RuleList):
             if isinstance(pattern, str):
                 self.outside.add(rule["id"], [self.nlp.make_doc(pattern)])
             elif (words := _lower_in(pattern)) is not None:
-                self.outside.add(rule["id"], [self.nlp.make_doc(w) for w in words])
+                # a word of letters alone is one token: no need to run the tokenizer on it
+                phrases = [
+                    Doc(self.nlp.vocab, words=[w]) if w.isalpha() else self.nlp.make_doc(w)
+                    for w in words
+                ]
+                self.outside.add(rule["id"], phrases)
             else:
                 self.words.add(rule["id"], [pattern])
 

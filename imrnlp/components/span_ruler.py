@@ -170,7 +170,11 @@ class AnchoredSpanRuler(SpanRuler):
     def set_filter_rules(self, noise: list[dict[str, Any]], joins: list[dict[str, Any]]) -> None:
         """Filter with these noise and join rules (rows of `patterns/noise.jsonl` and
         `patterns/joins.jsonl`, word lists written out), and save them with the ruler."""
-        spans_filter = RulerFilter(noise, joins)
+        self.use_filter(RulerFilter(noise, joins))
+
+    def use_filter(self, spans_filter: RulerFilter) -> None:
+        """Filter with this `RulerFilter` (one can serve several rulers), and save its rules
+        with the ruler."""
         self.spans_filter = spans_filter
         self.filter_rules = spans_filter.rows
 

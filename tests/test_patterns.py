@@ -69,6 +69,14 @@ def test_field_patterns_are_valid():
     ruler.add_patterns(resources.field_patterns())
 
 
+def test_diagnosis_list_patterns_are_valid():
+    matcher = Matcher(spacy.blank("en").vocab, validate=True)
+    for row in resources.diagnosis_outside_rules():
+        assert row["label"] in (L.DIAGNOSIS_OUTSIDE, L.DIAGNOSIS_LIST_WORD), row
+        if not isinstance(row["pattern"], str):
+            matcher.add(row["id"], [row["pattern"]])
+
+
 def test_date_role_patterns_are_valid():
     matcher = Matcher(spacy.blank("en").vocab, validate=True)
     rows = resources.date_role_rules()

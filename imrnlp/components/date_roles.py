@@ -50,7 +50,7 @@ class DateRoles(RuleList):
         self._rules: dict[int, _Rule] = {}
 
     def _rules_loaded(self) -> None:
-        self._matcher = Matcher(self.vocab, validate=True)
+        self._matcher = Matcher(self.vocab)  # validated by tests/test_patterns.py
         self._rules = {}
         for n, row in enumerate(self._store.rows["date_roles"]):
             self._matcher.add(row["id"], token_patterns(row["pattern"]))

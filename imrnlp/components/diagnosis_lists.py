@@ -62,7 +62,7 @@ class DiagnosisLists(RuleList):
         "and"s: a one-word phrase each, the same matches for less work); other token patterns
         go to a Matcher."""
         self.outside = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self.words = Matcher(self.nlp.vocab, validate=True)
+        self.words = Matcher(self.nlp.vocab)  # validated by tests/test_patterns.py
         for rule in self._store.rows[OUTSIDE_RULES]:
             pattern = rule["pattern"]
             if isinstance(pattern, str):

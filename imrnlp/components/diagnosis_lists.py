@@ -111,11 +111,11 @@ class DiagnosisLists(RuleList):
                 regions.append(region)
         if not regions:
             return doc
-        # only the spans in reach of the lists are read (a letter has hundreds)
+        # only the spans in reach of the lists are read (a letter has hundreds); the entity
+        # spans are made once (each read of a SpanGroup makes every Span again)
+        entities = list(doc.spans.get(L.SPANS_KEY, []))
         lo, hi = regions[0].start, regions[-1].end
-        near = [
-            s for s in [*doc.spans.get(L.SPANS_KEY, []), *fields] if s.end > lo and s.start < hi
-        ]
+        near = [s for s in [*entities, *fields] if s.end > lo and s.start < hi]
         # (the PhraseMatcher gives a match's place in the Doc, the Matcher its place in the span)
         found = [m for r in regions for m in self.outside(doc[r.start : r.end])]
         if len(self.words):
@@ -149,7 +149,7 @@ class DiagnosisLists(RuleList):
         by_model = model_span_keys(doc)
         kept = [
             s
-            for s in doc.spans.get(L.SPANS_KEY, [])
+            for s in entities
             if s.label_ != L.DIAGNOSIS
             or (s.start, s.end, s.label_) in by_model
             or not any(d.start <= s.start and s.end <= d.end and len(d) > len(s) for d in new_dx)

@@ -229,6 +229,11 @@ def test_a_listed_diagnosis_is_a_record_item_as_listed_and_a_condition_as_the_gu
             "thoracic strain and lumbar sprain, neck pain, and hip bursitis",
             ["thoracic strain", "lumbar sprain", "neck pain", "hip bursitis"],
         ),
+        # medical conditions besides the injury are conditions too
+        (
+            "knee sprain, type 2 diabetes, hypertension and dyslipidemia",
+            ["knee sprain", "type 2 diabetes", "hypertension", "dyslipidemia"],
+        ),
         # ... but not one condition's parts ("pain and injury")
         (
             "left knee pain and injury, status post meniscectomy, and knee sprain",

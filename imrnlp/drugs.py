@@ -125,7 +125,7 @@ def entity_patterns() -> list[dict[str, Any]]:
     by spaCy's PhraseMatcher, which the ruler tokenizes as it tokenizes letters) cost far less per
     token than a token pattern over the same names; a release modifier or form written after a
     name ("Norco ER", "Lidoderm patch") is joined to it by a suffix rule of
-    `patterns/joins.jsonl` (`filters.affix_rules`)."""
+    `patterns/joins.jsonl` (the affix rules of `filters.RulerFilter`)."""
     return [
         {"label": MEDICATION, "id": L.RULE_MEDICATION_NAME, "pattern": name}
         for name in sorted(vocabulary().by_name)

@@ -48,11 +48,6 @@ def _by_label(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return by_label
 
 
-def noise_rules() -> dict[str, list[dict[str, Any]]]:
-    """The package's noise rules by label."""
-    return _by_label(noise_rows())
-
-
 #: A span of the first label inside a span of the second is a word of a name, not an entity:
 #: "Chronic Pain" in "Chronic Pain Medical Treatment", "Opioid" in "Opioid Treatment".
 _INSIDE_IS_NOISE = {
@@ -244,11 +239,6 @@ def _join_heads(rows: list[dict[str, Any]]) -> dict[str, tuple[str, frozenset[st
     }
 
 
-def join_rules() -> dict[str, tuple[str, frozenset[str]]]:
-    """The package's join rules with head words, by label."""
-    return _join_heads(join_rows())
-
-
 @dataclass(frozen=True)
 class _Affixes:
     """A rule of `patterns/joins.jsonl` with `suffixes` and/or `prefixes`: words right after,
@@ -289,11 +279,6 @@ def _affix_rules(rows: list[dict[str, Any]]) -> dict[str, _Affixes]:
     return out
 
 
-def affix_rules() -> dict[str, _Affixes]:
-    """The package's affix rules, by label."""
-    return _affix_rules(join_rows())
-
-
 def _by_last_word(phrases: Iterable[tuple[str, ...]]) -> dict[int, tuple[tuple[int, ...], ...]]:
     """Phrases as word hashes, filed by the hash of their last word, in the order given."""
     out: dict[int, list[tuple[int, ...]]] = {}
@@ -331,7 +316,7 @@ def _affixed(
     spans: list[Span], lower: list[int], space: list[int], rules: dict[str, _Affixes]
 ) -> list[Span]:
     """Each span an affix rule names, with its suffix word after it and its prefix phrase before
-    it, across whitespace only (`affix_rules`); the span itself stays, and `longest_per_label`
+    it, across whitespace only (`RulerFilter.affixes`); the span itself stays, and the filter
     then drops it as inside the longer one."""
     out: list[Span] = []
     have = {(s.label, s.start, s.end) for s in spans}  # a rule's own span of that stretch stands
@@ -393,11 +378,6 @@ def _site_list_rules(rows: list[dict[str, Any]]) -> list[_SiteList]:
     ]
 
 
-def site_list_rules() -> list[_SiteList]:
-    """The package's site-list rules."""
-    return _site_list_rules(join_rows())
-
-
 @cache
 def _hashes(words: frozenset[str]) -> frozenset[int]:
     """The string-store hashes of `words`, as `Doc.to_array(LOWER)` gives a token's."""
@@ -410,7 +390,7 @@ def _site_lists(
     """Each span that opens with a site word, with the list of sites joined to it before it
     ("neck, mid back and" before "low back pain"), as one span; only where a joiner stands
     right before the span and no other span of the label lies in the list. `lower`, `space`:
-    the Doc's LOWER and IS_SPACE columns (read once by `longest_per_label`)."""
+    the Doc's LOWER and IS_SPACE columns (read once by `RulerFilter.__call__`)."""
     out: list[Span] = []
     for rule in rules:
         mine = [s for s in spans if s.label_ == rule.label]
@@ -452,7 +432,7 @@ def _joined(
 ) -> list[Span]:
     """Spans of a label with a join rule, each followed (across whitespace only) by a span of
     the same label that is a generic head word, joined with it; the parts stay, and
-    `longest_per_label` then drops them as inside the joined span."""
+    the filter then drops them as inside the joined span."""
     heads: list[Span] = []
     by_end: dict[tuple[str, int], list[Span]] = {}
     for t in spans:
@@ -553,11 +533,8 @@ def package_filter() -> RulerFilter:
     return RulerFilter(noise_rows(), join_rows())
 
 
-def longest_per_label(existing: Iterable[Span], new: Iterable[Span]) -> list[Span]:
-    """`package_filter()`: the span filter with the installed package's rules."""
-    return package_filter()(existing, new)
-
-
 @registry.misc("imrnlp.longest_per_label.v1")
 def make_longest_per_label() -> Callable[[Iterable[Span], Iterable[Span]], list[Span]]:
+    """The span filter with the installed package's rules (`package_filter`), for a ruler that
+    has none of its own."""
     return package_filter()

@@ -465,15 +465,16 @@ def test_a_procedure_word_in_a_context_the_noise_rules_list_is_no_procedure(text
 
 
 def test_noise_rules_name_known_labels_and_conditions():
-    from imrnlp.filters import noise_rules
+    from imrnlp.filters import package_filter
 
     conditions = {"label", "id", "text", "next", "previous", "on_line_after", "why"}
     ids = {row["id"] for row in resources.entity_patterns()}
-    for label, rules in noise_rules().items():
-        assert label in L.ENTITY_LABELS
-        for rule in rules:
-            assert set(rule) <= conditions and rule["why"], rule
-            assert rule.get("id", next(iter(ids))) in ids, rule
+    rules = package_filter().rows["noise"]
+    assert rules
+    for rule in rules:
+        assert rule["label"] in L.ENTITY_LABELS
+        assert set(rule) <= conditions and rule["why"], rule
+        assert rule.get("id", next(iter(ids))) in ids, rule
 
 
 @pytest.mark.parametrize(
@@ -502,20 +503,20 @@ def test_a_procedure_before_a_generic_service_word_is_one_service(text, procedur
 
 def test_join_rules_name_known_labels_and_heads():
     from imrnlp import labels as L
-    from imrnlp.filters import affix_rules, join_rules, site_list_rules
+    from imrnlp.filters import package_filter
 
-    rules = join_rules()
+    rules = package_filter().heads
     assert rules and set(rules) <= set(L.ENTITY_LABELS)
     assert all(rule_id and heads for rule_id, heads in rules.values())
     # a site list's words come from the rules it names, in the file its ids name
-    lists = site_list_rules()
+    lists = package_filter().site_lists
     assert lists and all(
         r.label in L.ENTITY_LABELS and {"neck", "shoulder"} <= r.sites for r in lists
     )
     assert all(not r.sites & {"acute", "chronic"} for r in lists)
     # an affix rule extends spans of rules that exist
     ids = {row["id"] for row in resources.entity_patterns()}
-    affixes = affix_rules()
+    affixes = package_filter().affixes
     assert affixes and all(label in L.ENTITY_LABELS for label in affixes)
     assert all(r.of_ids is None or r.of_ids <= ids for r in affixes.values())
     assert all(r.suffixes or r.prefixes for r in affixes.values())

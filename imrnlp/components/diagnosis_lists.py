@@ -395,26 +395,24 @@ def _to_sentence_end(doc: Doc, start: int, end: int) -> Span:
 class _Bounds:
     """Which tokens stay outside a listed diagnosis (lead-ins such as "documented") and which
     outside the condition it names (DIAGNOSIS_OUTSIDE: severity, the ICD encounter suffix; and
-    a trailing date), from the field ruler's and the entity ruler's spans."""
+    a trailing date), and the words that decide a list's "and"s (DIAGNOSIS_LIST_WORD: a
+    complement, a site, a bare condition word), from the matches of the component's rules in the
+    lists and the field ruler's and the entity ruler's spans."""
 
     def __init__(self, doc: Doc, spans: list[Span], outside: list[tuple[str, int, int]]) -> None:
         """`spans`: the entity and field spans in reach of the lists; `outside`: the matches of
-        the DIAGNOSIS_OUTSIDE rules in the lists, as (rule id, start, end)."""
+        the component's rules in the lists, as (rule id, start, end)."""
         self.doc = doc
-        self.lead_in = {t for r, a, b in outside if r == LEAD_IN for t in range(a, b)}
-        self.outside = {
-            t
-            for r, a, b in outside
-            if r.startswith(OUTSIDE_IDS) and r != LEAD_IN
-            for t in range(a, b)
-        }
-        self.complement = {
-            t for r, a, b in outside if r == L.RULE_LIST_COMPLEMENT for t in range(a, b)
-        }
-        self.site = {t for r, a, b in outside if r == L.RULE_LIST_SITE for t in range(a, b)}
-        self.shared_condition = {
-            t for r, a, b in outside if r == L.RULE_LIST_SHARED for t in range(a, b)
-        }
+        by_rule: dict[str, set[int]] = {}
+        for rule, a, b in outside:
+            by_rule.setdefault(rule, set()).update(range(a, b))
+        self.lead_in = by_rule.get(LEAD_IN, set())
+        self.outside = set().union(
+            *(t for r, t in by_rule.items() if r.startswith(OUTSIDE_IDS) and r != LEAD_IN)
+        )
+        self.complement = by_rule.get(L.RULE_LIST_COMPLEMENT, set())
+        self.site = by_rule.get(L.RULE_LIST_SITE, set())
+        self.shared_condition = by_rule.get(L.RULE_LIST_SHARED, set())
         self.dates = {t for s in spans if s.label_ == L.DATE for t in range(s.start, s.end)}
         self.other_entity = {
             t

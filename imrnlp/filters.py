@@ -481,6 +481,9 @@ class RulerFilter:
     label, "MTUS" inside "Non-MTUS Citation" or "injection" inside "epidural steroid injection" is
     noise. `noise` and `joins` are kept as given (`rows`), for the ruler to save."""
 
+    #: the names of its lists of rule rows (`rows`)
+    ROWS = ("noise", "joins")
+
     def __init__(self, noise: list[dict[str, Any]], joins: list[dict[str, Any]]) -> None:
         self.rows = {"noise": list(noise), "joins": list(joins)}
         self.noise = _compiled_noise_rules(noise)

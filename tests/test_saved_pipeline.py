@@ -79,15 +79,14 @@ def test_saved_pipeline_uses_its_own_span_filter_rules(tmp_path):
     copy without the rule that "modified work" is no decision tags "modified" as DECISION."""
     path = tmp_path / "imr_rules"
     imrnlp.load().to_disk(path)
-    rules = path / L.PIPE_ENTITY_RULER / "filter_rules.json"
+    rules = path / L.PIPE_ENTITY_RULER / "filter" / "noise.jsonl"
 
     def decisions(nlp):
         return [s.text for s in nlp(_MODIFIED).spans[L.SPANS_KEY] if s.label_ == L.DECISION]
 
     assert decisions(spacy.load(path)) == []
-    saved = srsly.read_json(rules)
-    saved["noise"] = [r for r in saved["noise"] if r.get("id") != "decision.modified"]
-    srsly.write_json(rules, saved)
+    noise = [r for r in srsly.read_jsonl(rules) if r.get("id") != "decision.modified"]
+    srsly.write_jsonl(rules, noise)
     assert decisions(spacy.load(path)) == ["modified"]
     # a copy through to_bytes / from_bytes keeps the edited rules too
     nlp = spacy.load(path)

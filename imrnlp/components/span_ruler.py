@@ -32,6 +32,7 @@ from spacy.vocab import Vocab
 from ..filters import RulerFilter
 from ..matcher import AnchoredMatcher
 from ..spanutil import is_line_wrap, is_line_wrap_text
+from ._rules import RuleStore
 
 
 def unwrapped(doc: Doc, begin: int = 0, end: int | None = None) -> tuple[Doc, list[int]]:
@@ -148,8 +149,9 @@ def _unpickle(vocab: Vocab, phrases: dict, callbacks: dict, attr: int) -> WrapPh
 _TOKENIZER_ATTRS = frozenset({"ORTH", "TEXT", "LOWER", "NORM", "SHAPE"})
 
 
-#: The file, in a ruler's folder, of the rules of its span filter (`set_filter_rules`).
-FILTER_RULES = "filter_rules.json"
+#: The folder, in a ruler's folder, of the rules of its span filter (`use_filter`): one JSONL
+#: file per list of `filters.RulerFilter.rows`, written and read by a `RuleStore`.
+FILTER_DIR = "filter"
 
 
 class AnchoredSpanRuler(SpanRuler):
@@ -158,34 +160,30 @@ class AnchoredSpanRuler(SpanRuler):
     phrase wrapped over two or more lines.
 
     Its span filter's rules (noise and join rules, `filters.RulerFilter`) are its own when given
-    by `set_filter_rules`: saved beside its patterns by `to_disk` and `to_bytes` and read back by
+    by `use_filter`: saved beside its patterns by `to_disk` and `to_bytes` and read back by
     `from_disk` and `from_bytes`, so a saved pipeline filters with the rules it was made with.
     Without them the filter the config names stands (`imrnlp.longest_per_label.v1`: the
     installed package's rules)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filter_rules: dict[str, list[dict[str, Any]]] | None = None
-
-    def set_filter_rules(self, noise: list[dict[str, Any]], joins: list[dict[str, Any]]) -> None:
-        """Filter with these noise and join rules (rows of `patterns/noise.jsonl` and
-        `patterns/joins.jsonl`, word lists written out), and save them with the ruler."""
-        self.use_filter(RulerFilter(noise, joins))
+        self._filter_rules = RuleStore(RulerFilter.ROWS)
 
     def use_filter(self, spans_filter: RulerFilter) -> None:
         """Filter with this `RulerFilter` (one can serve several rulers), and save its rules
         with the ruler."""
         self.spans_filter = spans_filter
-        self.filter_rules = spans_filter.rows
+        self._filter_rules.rows = dict(spans_filter.rows)
 
-    def _load_filter_rules(self, rows: dict[str, Any] | None) -> None:
-        if rows:
-            self.set_filter_rules(rows["noise"], rows["joins"])
+    def _filter_rules_loaded(self) -> None:
+        rows = self._filter_rules.rows
+        if any(rows.values()):
+            self.use_filter(RulerFilter(rows["noise"], rows["joins"]))
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         serializers = {
             "patterns": lambda: srsly.json_dumps(self.patterns),
-            "filter_rules": lambda: srsly.json_dumps(self.filter_rules),
+            "filter_rules": self._filter_rules.to_bytes,
         }
         return to_bytes(serializers, exclude)
 
@@ -193,21 +191,23 @@ class AnchoredSpanRuler(SpanRuler):
         self.clear()
         deserializers = {
             "patterns": lambda b: self.add_patterns(srsly.json_loads(b)),
-            "filter_rules": lambda b: self._load_filter_rules(srsly.json_loads(b)),
+            "filter_rules": self._filter_rules.from_bytes,
         }
         from_bytes(bytes_data, deserializers, exclude)
+        self._filter_rules_loaded()
         return self
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         super().to_disk(path, exclude=exclude)
-        if self.filter_rules is not None:
-            srsly.write_json(Path(path) / FILTER_RULES, self.filter_rules)
+        if any(self._filter_rules.rows.values()):
+            self._filter_rules.to_disk(Path(path) / FILTER_DIR)
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> AnchoredSpanRuler:
         super().from_disk(path, exclude=exclude)
-        file = Path(path) / FILTER_RULES
-        if file.exists():
-            self._load_filter_rules(srsly.read_json(file))
+        folder = Path(path) / FILTER_DIR
+        if folder.is_dir():
+            self._filter_rules.from_disk(folder)
+            self._filter_rules_loaded()
         return self
 
     def add_patterns(self, patterns: list[dict[str, Any]]) -> None:

@@ -24,11 +24,13 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from spacy.scorer import PRFScore
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from imrnlp import pipeline  # noqa: E402
-from imrnlp.span_scores import Span3, letter_spans  # noqa: E402
+from imrnlp.span_scores import Span3, letter_spans, scores_of  # noqa: E402
 from imrnlp.train import load_annotations  # noqa: E402
 
 
@@ -36,13 +38,13 @@ def spans_of(rows: Iterable[dict[str, object]]) -> set[Span3]:
     return {(int(r["start"]), int(r["end"]), str(r["label"])) for r in rows}  # type: ignore[call-overload]
 
 
-def f_score(pairs: Iterable[tuple[set[Span3], set[Span3]]], label: str) -> str:
-    tp = fp = fn = 0
-    for found, gold in pairs:
-        f = {s for s in found if s[2] == label}
-        g = {s for s in gold if s[2] == label}
-        tp, fp, fn = tp + len(f & g), fp + len(f - g), fn + len(g - f)
-    return f"{2 * tp / (2 * tp + fp + fn):.3f} ({tp:>3} right, {fp:>2} spurious, {fn:>2} missed)"
+def label_score(pairs: Iterable[tuple[set[Span3], set[Span3]]], label: str) -> str:
+    """F and counts of one label over the letters, from the project's span scores."""
+    score = sum((scores_of(found, gold)[label] for found, gold in pairs), PRFScore())
+    return (
+        f"{score.fscore:.3f} ({score.tp:>3.0f} right, {score.fp:>2.0f} spurious,"
+        f" {score.fn:>2.0f} missed)"
+    )
 
 
 def main() -> None:
@@ -96,7 +98,7 @@ def main() -> None:
     for label in labels:
         print(label)
         for name, found, against in rows:
-            print(f"  {name:<34} {f_score(zip(found, against, strict=True), label)}")
+            print(f"  {name:<34} {label_score(zip(found, against, strict=True), label)}")
 
 
 if __name__ == "__main__":

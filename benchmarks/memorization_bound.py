@@ -30,11 +30,13 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from spacy.scorer import PRFScore
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from imrnlp import pipeline  # noqa: E402
-from imrnlp.span_scores import Span3, letter_spans  # noqa: E402
+from imrnlp.span_scores import Span3, letter_spans, scores_of  # noqa: E402
 from imrnlp.train import Annotated, load_annotations  # noqa: E402
 
 
@@ -108,12 +110,8 @@ class PhraseMemory:
 
 
 def f_score(pairs: Iterable[tuple[set[Span3], set[Span3]]], label: str) -> float:
-    tp = fp = fn = 0
-    for found, gold in pairs:
-        f = {s for s in found if s[2] == label}
-        g = {s for s in gold if s[2] == label}
-        tp, fp, fn = tp + len(f & g), fp + len(f - g), fn + len(g - f)
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    """F of one label over the letters, from the project's span scores."""
+    return sum((scores_of(found, gold)[label] for found, gold in pairs), PRFScore()).fscore
 
 
 def main() -> None:

@@ -58,7 +58,9 @@ def main() -> None:
     readings = {}
     for path in sorted(args.agreement.glob("*.json")):
         data = json.loads(path.read_text())
-        letter = letters[path.stem]
+        letter = letters.get(path.stem)
+        if letter is None:
+            raise SystemExit(f"{path}: no annotated letter {path.stem} in {args.annotations}")
         if hashlib.sha256(letter.text.encode()).hexdigest() != data["sha256"]:
             raise SystemExit(f"{path}: the corpus text differs from the one read")
         readings[path.stem] = data
@@ -86,7 +88,7 @@ def main() -> None:
 
     print(f"{len(cases)} letters; {sum(choices.values())} places the two readings disagreed,")
     print("adjudicated: " + ", ".join(f"{k} {v}" for k, v in sorted(choices.items())))
-    print("(first = the gold, second = the blank-page reading)\n")
+    print("(first = the gold as the study read it, second = the blank-page reading)\n")
     rows: list[tuple[str, list[set[Span3]], list[set[Span3]]]] = [
         ("second reading vs gold", second, gold),
         *((f"{name} vs gold", found, gold) for name, found in systems.items()),

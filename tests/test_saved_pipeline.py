@@ -69,6 +69,14 @@ def test_saved_pipeline_uses_its_own_diagnosis_list_rules(tmp_path):
     kept = [r for r in srsly.read_jsonl(rules) if r["pattern"] != "mild"]
     srsly.write_jsonl(rules, kept)
     assert "mild lumbar strain" in diagnoses(spacy.load(path))
+    # a rule written as a token pattern (matched by a Matcher, not as a phrase) works the same
+    as_tokens = {
+        "label": "DIAGNOSIS_OUTSIDE",
+        "id": "diagnosis_outside.severity",
+        "pattern": [{"LOWER": "mild"}],
+    }
+    srsly.write_jsonl(rules, [*kept, as_tokens])
+    assert "lumbar strain" in diagnoses(spacy.load(path))
 
 
 _MODIFIED = "He returned to modified work on 12/01/2016.\n"
